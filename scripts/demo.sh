@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The demo behind `./build.sh demo`: a throwaway PostgreSQL with a sample shop schema and a running workload,
+# and an ActorCdc node replicating it into a second database, printing rows per table and lag once a second.
+# Ctrl+C stops everything and removes the demo's data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONFIG=${1:-Release}
+PG_BIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/actorcdc-demo.XXXXXX)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+NODE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export PGPASSWORD=actorcdc-demo PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+
+pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "==> stopping the demo"
+  [ -n "${WORKLOAD_PID:-}" ] && kill "$WORKLOAD_PID" 2>/dev/null || true
+  [ -n "${NODE_PID:-}" ] && kill -TERM "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup INT TERM EXIT
+
+echo "==> starting PostgreSQL 15 on 127.0.0.1:$PORT (data in $WORK)"
+echo "$PGPASSWORD" > "$WORK/pw"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$WORK"
+pg "$PG_BIN/initdb" -D "$WORK/data" -U postgres --pwfile "$WORK/pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+cat >> "$WORK/data/postgresql.conf" <<CONF
+port = $PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$WORK/data'
+wal_level = logical
+max_replication_slots = 10
+max_wal_senders = 10
+CONF
+echo "host all all 127.0.0.1/32 scram-sha-256
+host replication all 127.0.0.1/32 scram-sha-256" > "$WORK/data/pg_hba.conf"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$WORK"
+pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgres.log" -w start >/dev/null
+
+echo "==> creating databases shop (source) and analytics (sink)"
+"$PG_BIN/psql" -qX -d postgres -c "CREATE DATABASE shop" -c "CREATE DATABASE analytics"
+"$PG_BIN/psql" -qX -d shop <<'SQL'
+CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint NOT NULL, status text NOT NULL, total numeric(12,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE order_items (order_id bigint NOT NULL, line int NOT NULL, sku text NOT NULL, qty int NOT NULL, price numeric(10,2) NOT NULL, PRIMARY KEY (order_id, line));
+SQL
+cat > "$WORK/workload.sql" <<'SQL'
+\set c random(1, 1000000000)
+BEGIN;
+INSERT INTO customers (name, email) VALUES ('customer ' || :c, 'c' || :c || '@example.com');
+INSERT INTO orders (customer_id, status, total) VALUES (currval('customers_id_seq'), 'new', round((random() * 500)::numeric, 2));
+INSERT INTO order_items SELECT currval('orders_id_seq'), g, 'sku-' || (random() * 100)::int, 1 + (random() * 4)::int, round((random() * 100)::numeric, 2) FROM generate_series(1, 3) g;
+UPDATE orders SET status = 'paid' WHERE id = (SELECT max(id) - 5 FROM orders);
+DELETE FROM order_items WHERE order_id = (SELECT max(id) - 50 FROM orders) AND line = 3;
+COMMIT;
+SQL
+
+cat > "$WORK/demo.conf" <<CONF
+actorcdc {
+  node { port = $NODE_PORT, status-interval = 1s }
+  pipelines.shop {
+    source {
+      connection-string = "Host=127.0.0.1;Port=$PORT;Database=shop;Username=postgres;Password=$PGPASSWORD"
+      tables = ["public.*"]
+      heartbeat-interval = 5s
+    }
+    sink { type = postgres, connection-string = "Host=127.0.0.1;Port=$PORT;Database=analytics;Username=postgres;Password=$PGPASSWORD" }
+  }
+}
+CONF
+
+echo "==> starting the workload (pgbench, ~50 transactions/s)"
+"$PG_BIN/pgbench" -n -q -f "$WORK/workload.sql" -c 2 -R 50 -T 86400 shop >/dev/null 2>&1 &
+WORKLOAD_PID=$!
+
+echo "==> starting an ActorCdc node replicating shop.public.* into analytics (Ctrl+C to stop)"
+echo "    (rows that existed before the pipeline started are not copied: initial snapshots arrive with backfill)"
+dotnet "src/ActorCdc.Node/bin/$CONFIG/net10.0/actorcdc-node.dll" --config "$WORK/demo.conf" &
+NODE_PID=$!
+wait "$NODE_PID" || true
+NODE_PID=

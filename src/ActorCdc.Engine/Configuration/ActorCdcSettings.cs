@@ -1,0 +1,25 @@
+using Akka.Configuration;
+
+namespace ActorCdc.Engine.Configuration;
+
+/// <summary>Everything under <c>actorcdc</c>, validated at start.</summary>
+public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines, NodeSettings Node)
+{
+    public static ActorCdcSettings Parse(Config root)
+    {
+        if (!root.HasPath("actorcdc")) throw new SettingsException("actorcdc", null, "a configuration block (see hocon/actorcdc.conf)");
+        var defaults = root.HasPath("actorcdc.pipeline-defaults") ? root.GetConfig("actorcdc.pipeline-defaults") : Config.Empty;
+        var pipelines = new List<PipelineSettings>();
+        if (root.HasPath("actorcdc.pipelines"))
+        {
+            var block = root.GetConfig("actorcdc.pipelines");
+            foreach (var name in block.Root.GetObject().Items.Keys.OrderBy(k => k, StringComparer.Ordinal))
+                pipelines.Add(PipelineSettings.Parse(name, block.GetConfig(name), defaults));
+        }
+        var node = NodeSettings.Parse(new ConfigReader(root.GetConfig("actorcdc.node") ?? Config.Empty, "actorcdc.node"));
+        var slots = pipelines.GroupBy(p => (p.Source.ConnectionString, p.Source.Slot)).FirstOrDefault(g => g.Count() > 1);
+        if (slots is not null)
+            throw new SettingsException($"actorcdc.pipelines.{slots.Last().Name}.source.slot", slots.Key.Slot, "a slot no other pipeline of the same database uses");
+        return new ActorCdcSettings(pipelines, node);
+    }
+}

@@ -1,0 +1,19 @@
+namespace ActorCdc.Engine.Configuration;
+
+/// <summary><c>actorcdc.node</c>: where this node listens and which seeds it joins.</summary>
+public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, string SystemName, TimeSpan StatusInterval)
+{
+    internal static NodeSettings Parse(ConfigReader c)
+    {
+        var seeds = c.StringList("seed-nodes");
+        foreach (var s in seeds)
+            if (!s.StartsWith("akka.tcp://", StringComparison.Ordinal))
+                throw new SettingsException(c.Key("seed-nodes"), s, "addresses such as \"akka.tcp://actorcdc@10.0.0.1:4053\"");
+        return new NodeSettings(
+            c.String("hostname", "127.0.0.1", "a host name or IP address"),
+            c.Int("port", 4053, min: 0, max: 65535),
+            seeds,
+            c.String("system-name", "actorcdc", "an actor system name"),
+            c.Duration("status-interval", TimeSpan.Zero));
+    }
+}

@@ -1,0 +1,55 @@
+using ActorCdc.Source.Postgres;
+using Akka.Configuration;
+
+namespace ActorCdc.Engine.Configuration;
+
+/// <summary>One pipeline: a source database, its publication and slot, the captured tables, one sink, routes.</summary>
+public sealed record PipelineSettings(
+    string Name,
+    PostgresSourceSettings Source,
+    SinkSettings Sink,
+    Routes Routes,
+    DeliverySettings Delivery,
+    FlowControlSettings FlowControl,
+    RetrySettings SlotInUseRetry,
+    RetrySettings SourceRetry)
+{
+    /// <summary>Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>.</summary>
+    public static PipelineSettings Parse(string name, Config pipeline, Config defaults)
+    {
+        var path = $"actorcdc.pipelines.{name}";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9_]{0,40}$"))
+            throw new SettingsException(path, name, "a pipeline name of lower-case letters, digits and _ (it names the slot and the publication)");
+        var c = new ConfigReader(pipeline.WithFallback(defaults), path);
+        var src = c.Section("source");
+        var type = src.String("type", "postgres", "postgres");
+        if (type != "postgres") throw new SettingsException(src.Key("type"), type, "postgres");
+        var tables = src.StringList("tables");
+        if (tables.Count == 0) throw new SettingsException(src.Key("tables"), null, "a non-empty list of tables or patterns such as [\"public.orders\", \"sales.*\"]");
+        var source = new PostgresSourceSettings
+        {
+            ConnectionString = src.String("connection-string", "a PostgreSQL connection string such as \"Host=127.0.0.1;Port=5432;Database=shop;Username=cdc;Password=${?PGPASSWORD}\""),
+            Slot = src.String("slot", $"actorcdc_{name}", "a replication slot name"),
+            Publication = src.String("publication", $"actorcdc_{name}", "a publication name"),
+            Tables = tables,
+            CreateSlot = src.Bool("create-slot", true),
+            CreatePublication = src.Bool("create-publication", true),
+            HeartbeatInterval = src.Duration("heartbeat-interval", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)),
+            MaxBatchRows = src.Int("max-batch-rows", 1000, min: 1),
+            StreamingMemoryBudgetBytes = src.Bytes("streaming-memory-budget", 64L << 20, min: 1 << 16),
+            SpillDirectory = src.String("spill-directory", Path.GetTempPath(), "a writable directory"),
+            StatusInterval = src.Duration("status-interval", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)),
+        };
+        var defaultRetry = new RetrySettings(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, 0);
+        return new PipelineSettings(
+            name,
+            source,
+            SinkSettings.Parse(c.Section("sink")),
+            Routes.Parse(c),
+            DeliverySettings.Parse(c.Has("delivery") ? c.Section("delivery") : new ConfigReader(Config.Empty, c.Key("delivery"))),
+            FlowControlSettings.Parse(c.Has("flow-control") ? c.Section("flow-control") : new ConfigReader(Config.Empty, c.Key("flow-control"))),
+            RetrySettings.Parse(src.Has("slot-in-use") ? src.Section("slot-in-use") : new ConfigReader(Config.Empty, src.Key("slot-in-use")),
+                new RetrySettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, 10)),
+            RetrySettings.Parse(src.Has("retry") ? src.Section("retry") : new ConfigReader(Config.Empty, src.Key("retry")), defaultRetry));
+    }
+}

@@ -1,0 +1,23 @@
+using Akka.Configuration;
+
+namespace ActorCdc.Engine.Configuration;
+
+/// <summary>
+/// <c>sink { type, ... }</c> of a pipeline: the kind, the settings every sink shares, and the raw block for the
+/// sink's own keys.
+/// </summary>
+public sealed record SinkSettings(SinkType Type, string? ConnectionString, int MaxBatchRows, TimeSpan RetryMinBackoff, TimeSpan RetryMaxBackoff, Config Raw)
+{
+    internal static SinkSettings Parse(ConfigReader c)
+    {
+        var type = c.Enum("type", SinkType.Postgres);
+        var conn = type == SinkType.Postgres
+            ? c.String("connection-string", "a PostgreSQL connection string such as \"Host=127.0.0.1;Port=5432;Database=analytics;Username=cdc;Password=${?SINK_PASSWORD}\"")
+            : null;
+        return new SinkSettings(type, conn,
+            c.Int("max-batch-rows", 20000, min: 1),
+            c.Duration("retry.min-backoff", TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(1)),
+            c.Duration("retry.max-backoff", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1)),
+            c.Config);
+    }
+}

@@ -1,0 +1,24 @@
+using ActorCdc.Engine.Tables;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace ActorCdc.Engine.Pipelines;
+
+/// <summary>Starts the engine on an actor system: the "table" shard region and the pipelines guardian.</summary>
+public static class PipelineHost
+{
+    public const string TableRegion = "table";
+
+    /// <summary>Shards of the table region; fixed for the life of a cluster's data.</summary>
+    public const int MaxShards = 100;
+
+    public static async Task<IActorRef> StartAsync(ActorSystem system, PipelineRegistry registry)
+    {
+        var region = await ClusterSharding.Get(system).StartAsync(
+            TableRegion,
+            entityId => TableEntity.Props(entityId, registry),
+            ClusterShardingSettings.Create(system),
+            new TableMessageExtractor(MaxShards)).ConfigureAwait(false);
+        return system.ActorOf(PipelinesGuardian.Props(registry, region), PipelinesGuardian.Name);
+    }
+}

@@ -1,0 +1,119 @@
+using ActorCdc.Core.Failures;
+using ActorCdc.Core.Schema;
+using ActorCdc.Engine.Configuration;
+using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Wal;
+using ActorCdc.Source.Postgres;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+
+namespace ActorCdc.Engine.Pipelines;
+
+/// <summary>
+/// Job: runs one pipeline as a cluster singleton: prepares the source (tables, publication, slot), then runs the
+/// WalReader under an exponential backoff supervisor with jitter and a cap.
+/// State: the pipeline's state (Starting, Streaming, Failed with a reason), the captured tables, the last reader status.
+/// Supervision: child of a ClusterSingletonManager, so it moves to another node when its node leaves or dies.
+/// </summary>
+public sealed class PipelineManager : ReceiveActor, IWithTimers
+{
+    private sealed record Prepared(IReadOnlyList<TableId> Tables);
+    private sealed record PrepareFailed(Exception Error);
+    private sealed record RetryPrepare;
+
+    private readonly PipelineSettings _settings;
+    private readonly IActorRef _region;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private PipelineState _state = PipelineState.Starting;
+    private string? _reason;
+    private IActorRef _reader = ActorRefs.Nobody;
+    private int _attempt;
+
+    public PipelineManager(PipelineSettings settings, IActorRef region)
+    {
+        _settings = settings;
+        _region = region;
+
+        Receive<Prepared>(p =>
+        {
+            _attempt = 0;
+            _log.Info("{0}: capturing {1} table(s): {2}", _settings.Name, p.Tables.Count, string.Join(", ", p.Tables));
+            var child = WalReader.Props(_settings, _region, Self);
+            var retry = _settings.SourceRetry;
+            var options = Backoff.OnFailure(child, "wal-reader", retry.MinBackoff, retry.MaxBackoff, retry.RandomFactor, -1)
+                .WithAutoReset(TimeSpan.FromSeconds(30));
+            _reader = Context.ActorOf(BackoffSupervisor.Props(options), "wal-reader-supervisor");
+        });
+        Receive<PrepareFailed>(f =>
+        {
+            if (f.Error is CdcException { Kind: FailureKind.Fatal } fatal)
+            {
+                Fail(fatal.Message);
+                return;
+            }
+            _attempt++;
+            var delay = _settings.SourceRetry.Delay(_attempt);
+            _log.Warning("{0}: preparing the source failed (attempt {1}): {2}; retrying in {3:0.0}s",
+                _settings.Name, _attempt, f.Error.Message, delay.TotalSeconds);
+            Timers.StartSingleTimer("prepare", new RetryPrepare(), delay);
+        });
+        Receive<RetryPrepare>(_ => Prepare());
+        Receive<WalReader.Streaming>(_ =>
+        {
+            if (_state == PipelineState.Failed) return;
+            _state = PipelineState.Streaming;
+            _reason = null;
+        });
+        Receive<WalReader.Failed>(f => Fail(f.Reason));
+        Receive<GetPipelineStatus>(_ => ReplyStatus());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(PipelineSettings settings, IActorRef region) =>
+        Akka.Actor.Props.Create(() => new PipelineManager(settings, region));
+
+    protected override void PreStart() => Prepare();
+
+    private void Prepare()
+    {
+        var settings = _settings.Source;
+        var self = Self;
+        Task.Run(async () =>
+        {
+            await using var admin = new SourceAdmin(settings);
+            return await admin.PrepareAsync(CancellationToken.None).ConfigureAwait(false);
+        }).PipeTo(self, success: t => new Prepared(t), failure: e => new PrepareFailed(e));
+    }
+
+    private void Fail(string reason)
+    {
+        _state = PipelineState.Failed;
+        _reason = reason;
+        _log.Error("{0}: pipeline FAILED: {1}", _settings.Name, reason);
+        if (!_reader.IsNobody()) Context.Stop(_reader);
+        _reader = ActorRefs.Nobody;
+    }
+
+    private void ReplyStatus()
+    {
+        var sender = Sender;
+        var state = _state;
+        var reason = _reason;
+        var name = _settings.Name;
+        if (_reader.IsNobody() || state == PipelineState.Failed)
+        {
+            sender.Tell(Empty(name, state, reason));
+            return;
+        }
+        _reader.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5))
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? t.Result with { State = state == PipelineState.Streaming ? t.Result.State : state, Reason = reason }
+                : Empty(name, state, reason), TaskScheduler.Default)
+            .PipeTo(sender);
+    }
+
+    private static PipelineStatus Empty(string name, PipelineState state, string? reason) =>
+        new(name, state, reason, default, default, 0, 0, 0, 0, []);
+}

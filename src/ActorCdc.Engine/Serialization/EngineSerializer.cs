@@ -1,0 +1,160 @@
+using System.Runtime.Serialization;
+using ActorCdc.Core.Positions;
+using ActorCdc.Core.Serialization;
+using ActorCdc.Engine.Protocol;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+
+namespace ActorCdc.Engine.Serialization;
+
+/// <summary>
+/// Binary serializer (id 102) for every engine message and journal event (<see cref="IEngineMessage"/>), written by
+/// hand on the Core codec: a version byte, then the fields. Nothing of the engine falls back to JSON.
+/// </summary>
+public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int SerializerIdentifier = 102;
+    public const byte FormatVersion = 1;
+
+    private const string EntityChangesManifest = "ec";
+    private const string BatchPersistedManifest = "bp";
+    private const string BatchDurableManifest = "bd";
+    private const string SequenceGapManifest = "sg";
+    private const string TableBatchPersistedManifest = "tb";
+    private const string GetPipelineStatusManifest = "gs";
+    private const string PipelineStatusManifest = "ps";
+
+    public override int Identifier => SerializerIdentifier;
+
+    /// <summary>Registers the serializer and binds <see cref="IEngineMessage"/> to it.</summary>
+    public static Config Config { get; } = ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.actorcdc-engine = "{{typeof(EngineSerializer).FullName}}, {{typeof(EngineSerializer).Assembly.GetName().Name}}"
+          serialization-bindings { "{{typeof(IEngineMessage).FullName}}, {{typeof(IEngineMessage).Assembly.GetName().Name}}" = actorcdc-engine }
+          serialization-identifiers { "{{typeof(EngineSerializer).FullName}}, {{typeof(EngineSerializer).Assembly.GetName().Name}}" = {{SerializerIdentifier}} }
+        }
+        """);
+
+    public override string Manifest(object o) => o switch
+    {
+        EntityChanges => EntityChangesManifest,
+        BatchPersisted => BatchPersistedManifest,
+        BatchDurable => BatchDurableManifest,
+        SequenceGap => SequenceGapManifest,
+        TableBatchPersisted => TableBatchPersistedManifest,
+        GetPipelineStatus => GetPipelineStatusManifest,
+        PipelineStatus => PipelineStatusManifest,
+        _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        var writer = new CdcBinaryWriter(obj is EntityChanges c ? c.Batch.ApproximateBytes + 128 : obj is TableBatchPersisted t ? t.Batch.ApproximateBytes + 64 : 128);
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            switch (obj)
+            {
+                case EntityChanges m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteVarInt64(m.Session);
+                    writer.WriteVarInt64(m.Seq);
+                    ChangeCodec.WriteChangeBatch(ref writer, m.Batch);
+                    break;
+                case BatchPersisted m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.Session);
+                    writer.WriteVarInt64(m.Seq);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    break;
+                case BatchDurable m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    break;
+                case SequenceGap m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.Session);
+                    writer.WriteVarInt64(m.Expected);
+                    writer.WriteVarInt64(m.Received);
+                    break;
+                case TableBatchPersisted m:
+                    ChangeCodec.WriteChangeBatch(ref writer, m.Batch);
+                    break;
+                case GetPipelineStatus:
+                    break;
+                case PipelineStatus m:
+                    WriteStatus(ref writer, m);
+                    break;
+                default:
+                    throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {obj.GetType().FullName}", nameof(obj));
+            }
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var reader = new CdcBinaryReader(bytes);
+        if (reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: empty payload for manifest '{manifest}'");
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+            throw new SerializationException($"{nameof(EngineSerializer)} cannot read format version {version} (manifest '{manifest}'); this node reads {FormatVersion}: upgrade this node");
+        object result = manifest switch
+        {
+            EntityChangesManifest => new EntityChanges(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
+            BatchPersistedManifest => new BatchPersisted(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader)),
+            BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
+            SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
+            TableBatchPersistedManifest => new TableBatchPersisted(ChangeCodec.ReadChangeBatch(ref reader)),
+            GetPipelineStatusManifest => GetPipelineStatus.Instance,
+            PipelineStatusManifest => ReadStatus(ref reader),
+            _ => throw new SerializationException($"{nameof(EngineSerializer)} does not know manifest '{manifest}'; it was probably written by a newer ActorCdc: upgrade this node"),
+        };
+        if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");
+        return result;
+    }
+
+    private static void WriteStatus(ref CdcBinaryWriter w, PipelineStatus s)
+    {
+        w.WriteString(s.Pipeline);
+        w.WriteByte((byte)s.State);
+        w.WriteNullableString(s.Reason);
+        ChangeCodec.WriteLsn(ref w, s.ConfirmedLsn);
+        ChangeCodec.WriteLsn(ref w, s.ReceivedLsn);
+        w.WriteVarInt64(s.LagBytes);
+        w.WriteFixedUInt64((ulong)BitConverter.DoubleToInt64Bits(s.LagSeconds));
+        w.WriteVarInt64(s.InFlightBytes);
+        w.WriteVarInt64(s.Reconnects);
+        w.WriteVarInt32(s.Tables.Count);
+        foreach (var t in s.Tables)
+        {
+            ChangeCodec.WriteTableId(ref w, t.Table);
+            w.WriteVarInt64(t.RowsSent);
+            w.WriteVarInt64(t.RowsApplied);
+            w.WriteVarInt64(t.InFlightBytes);
+        }
+    }
+
+    private static PipelineStatus ReadStatus(ref CdcBinaryReader r)
+    {
+        var name = r.ReadString();
+        var state = (PipelineState)r.ReadByte();
+        var reason = r.ReadNullableString();
+        var confirmed = ChangeCodec.ReadLsn(ref r);
+        var received = ChangeCodec.ReadLsn(ref r);
+        var lagBytes = r.ReadVarInt64();
+        var lagSeconds = BitConverter.Int64BitsToDouble((long)r.ReadFixedUInt64());
+        var inFlight = r.ReadVarInt64();
+        var reconnects = r.ReadVarInt64();
+        var n = r.ReadVarInt32();
+        var tables = new List<TableStatus>(n);
+        for (var i = 0; i < n; i++)
+            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
+        return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables);
+    }
+}

@@ -1,0 +1,83 @@
+using ActorCdc.Core.Schema;
+
+namespace ActorCdc.Engine.Wal;
+
+/// <summary>
+/// Credit-based flow control between the replication pump and the table entities (DESIGN.md §5): the pump waits
+/// here before sending a batch while the pipeline's or the table's in-flight bytes are spent, so it stops reading
+/// the replication stream and TCP pushes back on the walsender. A batch larger than a budget passes alone.
+/// Thread-safe: the pump waits on its own task, the WalReader releases from its actor thread.
+/// </summary>
+public sealed class CreditGate(long pipelineBudget, long tableBudget)
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<TableId, long> _tables = new();
+    private TaskCompletionSource _released = NewSignal();
+    private long _inFlight;
+    private long _waitTicks;
+
+    public long PipelineBudget { get; } = pipelineBudget;
+    public long TableBudget { get; } = tableBudget;
+
+    public long InFlightBytes { get { lock (_lock) return _inFlight; } }
+    public long PeakInFlightBytes { get; private set; }
+
+    /// <summary>Total time the pump spent waiting for credit.</summary>
+    public TimeSpan BackpressureTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
+
+    public async ValueTask AcquireAsync(TableId table, long bytes, CancellationToken ct)
+    {
+        long started = 0;
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                _tables.TryGetValue(table, out var used);
+                var pipelineOk = _inFlight == 0 || _inFlight + bytes <= PipelineBudget;
+                var tableOk = used == 0 || used + bytes <= TableBudget;
+                if (pipelineOk && tableOk)
+                {
+                    _inFlight += bytes;
+                    _tables[table] = used + bytes;
+                    if (_inFlight > PeakInFlightBytes) PeakInFlightBytes = _inFlight;
+                    if (started != 0) Interlocked.Add(ref _waitTicks, DateTime.UtcNow.Ticks - started);
+                    return;
+                }
+                wait = _released.Task;
+            }
+            if (started == 0) started = DateTime.UtcNow.Ticks;
+            await wait.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    public void Release(TableId table, long bytes)
+    {
+        if (bytes <= 0) return;
+        TaskCompletionSource signal;
+        lock (_lock)
+        {
+            _inFlight = Math.Max(0, _inFlight - bytes);
+            if (_tables.TryGetValue(table, out var used)) _tables[table] = Math.Max(0, used - bytes);
+            signal = _released;
+            _released = NewSignal();
+        }
+        signal.TrySetResult();
+    }
+
+    /// <summary>Returns every credit (after a reconnect nothing is in flight any more).</summary>
+    public void Reset()
+    {
+        TaskCompletionSource signal;
+        lock (_lock)
+        {
+            _inFlight = 0;
+            _tables.Clear();
+            signal = _released;
+            _released = NewSignal();
+        }
+        signal.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

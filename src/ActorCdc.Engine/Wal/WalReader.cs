@@ -1,0 +1,293 @@
+using ActorCdc.Core.Failures;
+using ActorCdc.Core.Positions;
+using ActorCdc.Core.Schema;
+using ActorCdc.Engine.Configuration;
+using ActorCdc.Engine.Protocol;
+using ActorCdc.Source.Postgres;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorCdc.Engine.Wal;
+
+/// <summary>
+/// Job: owns the pipeline's replication connection (one per slot); a pump task decodes the stream and, under
+/// credit-based flow control, hands each table's batches to its TableEntity; acknowledgements move the slot
+/// (DESIGN.md §2, §3.3). A lost or refused batch makes it reconnect from the slot's confirmed LSN.
+/// State: the replication session, per-table batch numbers, batches awaiting Persisted, the confirmation tracker.
+/// Supervision: child of a backoff supervisor under its PipelineManager; a transient failure throws (restart with
+/// backoff), a fatal one is reported to the manager, which marks the pipeline Failed.
+/// </summary>
+public sealed class WalReader : ReceiveActor, IWithTimers
+{
+    /// <summary>Tells the manager the reader streams.</summary>
+    public sealed record Streaming(string Pipeline);
+
+    /// <summary>Tells the manager the pipeline cannot go on; <see cref="Reason"/> says what to do.</summary>
+    public sealed record Failed(string Pipeline, string Reason);
+
+    private sealed record Pumped(long Session, SourceEvent Event);
+    private sealed record PumpFailed(long Session, Exception Error);
+    private sealed record SessionOpened(long Session, WalStream Stream);
+    private sealed record Tick;
+    private sealed record EmitHeartbeat;
+
+    private readonly PipelineSettings _settings;
+    private readonly IActorRef _region;
+    private readonly IActorRef _manager;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CreditGate _gate;
+    private readonly ConfirmationTracker _tracker = new();
+    private readonly Dictionary<TableId, long> _nextSeq = new();
+    private readonly Dictionary<TableId, Queue<(long Seq, DateTime SentUtc)>> _awaitingPersisted = new();
+    private readonly Dictionary<TableId, (long Sent, long Applied)> _rows = new();
+    private readonly SourceAdmin _admin;
+    private CancellationTokenSource _pumpCts = new();
+    private WalStream? _stream;
+    private long _session;
+    private long _reconnects;
+    private Lsn _confirmed;
+
+    public WalReader(PipelineSettings settings, IActorRef region, IActorRef manager)
+    {
+        _settings = settings;
+        _region = region;
+        _manager = manager;
+        _gate = new CreditGate(settings.FlowControl.PipelineBudgetBytes, settings.FlowControl.TableBudgetBytes);
+        _admin = new SourceAdmin(settings.Source);
+
+        Receive<SessionOpened>(OnSessionOpened);
+        Receive<Pumped>(p => { if (p.Session == _session) OnEvent(p.Event); });
+        Receive<PumpFailed>(OnPumpFailed);
+        Receive<BatchPersisted>(OnPersisted);
+        Receive<BatchDurable>(d => OnDurable(d.Table, d.Applied));
+        Receive<SequenceGap>(g =>
+        {
+            if (g.Session != _session) return;
+            _log.Warning("{0}: table {1} expected batch {2} but got {3} (a message was lost or the entity restarted); reconnecting from the slot's confirmed LSN {4}",
+                _settings.Name, g.Table, g.Expected, g.Received, _confirmed);
+            Reconnect();
+        });
+        Receive<Tick>(_ => CheckAckTimeouts());
+        Receive<EmitHeartbeat>(_ => Heartbeat());
+        Receive<GetPipelineStatus>(_ => Sender.Tell(Status()));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(PipelineSettings settings, IActorRef region, IActorRef manager) =>
+        Akka.Actor.Props.Create(() => new WalReader(settings, region, manager));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
+        Timers.StartPeriodicTimer("heartbeat", new EmitHeartbeat(), _settings.Source.HeartbeatInterval);
+        StartSession();
+    }
+
+    protected override void PostStop()
+    {
+        _pumpCts.Cancel();
+        var stream = _stream;
+        _stream = null;
+        if (stream is not null) _ = DisposeQuietly(stream);
+        _ = _admin.DisposeAsync().AsTask();
+    }
+
+    private void StartSession()
+    {
+        _session = DateTime.UtcNow.Ticks;
+        _pumpCts = new CancellationTokenSource();
+        var session = _session;
+        var ct = _pumpCts.Token;
+        var self = Self;
+        var gate = _gate;
+        var settings = _settings;
+        var log = _log;
+        _ = Task.Run(() => PumpAsync(session, settings, gate, self, log, ct), CancellationToken.None);
+    }
+
+    /// <summary>Runs off the actor thread: reads the stream and waits for credit before each batch.</summary>
+    private static async Task PumpAsync(long session, PipelineSettings settings, CreditGate gate, IActorRef self, ILoggingAdapter log, CancellationToken ct)
+    {
+        try
+        {
+            var stream = await OpenAsync(settings, log, ct).ConfigureAwait(false);
+            self.Tell(new SessionOpened(session, stream));
+            await foreach (var ev in stream.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (ev is TableChanges tc) await gate.AcquireAsync(tc.Batch.Table, tc.Batch.ApproximateBytes, ct).ConfigureAwait(false);
+                self.Tell(new Pumped(session, ev));
+            }
+            self.Tell(new PumpFailed(session, CdcException.Transient("the replication stream ended")));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            self.Tell(new PumpFailed(session, e));
+        }
+    }
+
+    /// <summary>Opens the replication stream; a slot held by another walsender is retried with backoff, naming its PID.</summary>
+    private static async Task<WalStream> OpenAsync(PipelineSettings settings, ILoggingAdapter log, CancellationToken ct)
+    {
+        var retry = settings.SlotInUseRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WalStream.OpenAsync(settings.Source, ct).ConfigureAwait(false);
+            }
+            catch (SlotInUseException e)
+            {
+                if (retry.MaxAttempts > 0 && attempt >= retry.MaxAttempts)
+                    throw CdcException.Fatal(
+                        $"replication slot {settings.Source.Slot} is still active for PID {e.ActivePid} after {attempt} attempts; " +
+                        $"stop that consumer (SELECT pg_terminate_backend({e.ActivePid})) or give this pipeline its own slot (source.slot), then restart the pipeline", e);
+                var delay = retry.Delay(attempt);
+                log.Warning("{0}: replication slot {1} is active for PID {2} (attempt {3}{4}); retrying in {5:0.0}s",
+                    settings.Name, settings.Source.Slot, e.ActivePid, attempt, retry.MaxAttempts > 0 ? $" of {retry.MaxAttempts}" : "", delay.TotalSeconds);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void OnSessionOpened(SessionOpened o)
+    {
+        if (o.Session != _session)
+        {
+            _ = DisposeQuietly(o.Stream);
+            return;
+        }
+        _stream = o.Stream;
+        if (_confirmed > Lsn.Zero) _stream.Confirm(_confirmed);
+        _manager.Tell(new Streaming(_settings.Name));
+        _log.Info("{0}: streaming from slot {1}", _settings.Name, _settings.Source.Slot);
+    }
+
+    private void OnEvent(SourceEvent ev)
+    {
+        switch (ev)
+        {
+            case TransactionBegun b:
+                _tracker.Begin(b.CommitLsn);
+                break;
+            case TableChanges tc:
+                Send(tc);
+                break;
+            case TransactionCommitted c:
+                if (_tracker.Commit(c.EndLsn, c.CommitTimeUtc)) Confirm();
+                break;
+        }
+    }
+
+    private void Send(TableChanges tc)
+    {
+        var batch = tc.Batch;
+        var table = batch.Table;
+        var seq = _nextSeq.TryGetValue(table, out var s) ? s : 1;
+        _nextSeq[table] = seq + 1;
+        _region.Tell(new EntityChanges(_settings.Name, _session, seq, batch), Self);
+        _tracker.Sent(table, batch.Last, batch.ApproximateBytes, batch.Changes.Count);
+        if (!_awaitingPersisted.TryGetValue(table, out var q)) _awaitingPersisted[table] = q = new Queue<(long, DateTime)>();
+        q.Enqueue((seq, DateTime.UtcNow));
+        var rows = _rows.TryGetValue(table, out var r) ? r : default;
+        _rows[table] = (rows.Sent + batch.Changes.Count, rows.Applied);
+    }
+
+    private void OnPersisted(BatchPersisted p)
+    {
+        if (p.Session == _session && _awaitingPersisted.TryGetValue(p.Table, out var q))
+            while (q.Count > 0 && q.Peek().Seq <= p.Seq) q.Dequeue();
+        OnDurable(p.Table, p.Applied);
+    }
+
+    private void OnDurable(TableId table, SourcePosition applied)
+    {
+        var (bytes, rows) = _tracker.Durable(table, applied, out var advanced);
+        _gate.Release(table, bytes);
+        if (rows > 0)
+        {
+            var r = _rows.TryGetValue(table, out var x) ? x : default;
+            _rows[table] = (r.Sent, r.Applied + rows);
+        }
+        if (advanced) Confirm();
+    }
+
+    private void Confirm()
+    {
+        _confirmed = _tracker.Confirmable;
+        _stream?.Confirm(_confirmed);
+    }
+
+    private void CheckAckTimeouts()
+    {
+        var limit = DateTime.UtcNow - _settings.FlowControl.AckTimeout;
+        foreach (var (table, q) in _awaitingPersisted)
+        {
+            if (q.Count == 0 || q.Peek().SentUtc > limit) continue;
+            _log.Warning("{0}: table {1} did not acknowledge batch {2} within {3}; reconnecting from the slot's confirmed LSN {4}",
+                _settings.Name, table, q.Peek().Seq, _settings.FlowControl.AckTimeout, _confirmed);
+            Reconnect();
+            return;
+        }
+    }
+
+    private void Reconnect()
+    {
+        _reconnects++;
+        _pumpCts.Cancel();
+        var stream = _stream;
+        _stream = null;
+        if (stream is not null) _ = DisposeQuietly(stream);
+        _tracker.Reset();
+        _gate.Reset();
+        _nextSeq.Clear();
+        _awaitingPersisted.Clear();
+        StartSession();
+    }
+
+    private void OnPumpFailed(PumpFailed f)
+    {
+        if (f.Session != _session) return;
+        if (f.Error is CdcException { Kind: FailureKind.Fatal } fatal)
+        {
+            _log.Error("{0}: {1}", _settings.Name, fatal.Message);
+            _manager.Tell(new Failed(_settings.Name, fatal.Message));
+            Context.Stop(Self);
+            return;
+        }
+        // The backoff supervisor restarts us; the slot resends everything after its confirmed LSN.
+        throw new CdcException(FailureKind.Transient, $"{_settings.Name}: replication stream failed: {f.Error.Message}", f.Error);
+    }
+
+    private void Heartbeat()
+    {
+        var log = _log;
+        var name = _settings.Name;
+        _admin.EmitHeartbeatAsync(CancellationToken.None).ContinueWith(t =>
+        {
+            if (t.IsFaulted) log.Warning("{0}: heartbeat failed: {1}", name, t.Exception?.GetBaseException().Message);
+        }, TaskScheduler.Default);
+    }
+
+    private PipelineStatus Status()
+    {
+        var received = _stream?.LastReceivedLsn ?? _confirmed;
+        var oldest = _tracker.OldestPendingCommitUtc;
+        var tables = new List<TableStatus>();
+        foreach (var (t, r) in _rows) tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t)));
+        tables.Sort((a, b) => a.Table.CompareTo(b.Table));
+        return new PipelineStatus(_settings.Name, _stream is null ? PipelineState.Starting : PipelineState.Streaming, null,
+            _confirmed, received, received > _confirmed ? (long)(received.Value - _confirmed.Value) : 0,
+            oldest is { } o ? Math.Max(0, (DateTime.UtcNow - o).TotalSeconds) : 0,
+            _gate.InFlightBytes, _reconnects, tables);
+    }
+
+    private static async Task DisposeQuietly(WalStream stream)
+    {
+        try { await stream.DisposeAsync().ConfigureAwait(false); }
+        catch (Exception) { /* the connection is being abandoned anyway */ }
+    }
+}

@@ -1,0 +1,46 @@
+using ActorCdc.Engine;
+using ActorCdc.Engine.Pipelines;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorCdc.Node;
+
+/// <summary>Wires the node with Akka.Hosting: remoting, clustering, strict serialization, the engine's actors.</summary>
+public static class NodeHost
+{
+    public static IHost Build(NodeOptions options)
+    {
+        var node = options.Settings.Node;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<StatusPrinter>();
+        builder.Services.AddAkka(node.SystemName, (akka, _) =>
+        {
+            var self = $"akka.tcp://{node.SystemName}@{node.Hostname}:{node.Port}";
+            akka.AddHocon(options.Config.GetConfig("akka") is { IsEmpty: false } ? options.Config : Akka.Configuration.Config.Empty, HoconAddMode.Prepend)
+                .AddHocon(EngineConfig.Akka, HoconAddMode.Append)
+                .ConfigureLoggers(l =>
+                {
+                    l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                    l.ClearLoggers();
+                    l.AddLoggerFactory();
+                })
+                .WithRemoting(node.Hostname, node.Port)
+                .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes.Count > 0 ? node.SeedNodes.ToArray() : [self] })
+                .WithActors(async (system, registry) =>
+                {
+                    var guardian = await PipelineHost.StartAsync(system, options.Registry).ConfigureAwait(false);
+                    registry.Register<PipelinesGuardian>(guardian);
+                });
+        });
+        return builder.Build();
+    }
+}

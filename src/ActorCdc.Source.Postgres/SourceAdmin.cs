@@ -1,0 +1,73 @@
+using ActorCdc.Core.Failures;
+using ActorCdc.Core.Positions;
+using ActorCdc.Core.Schema;
+using ActorCdc.Source.Postgres.Admin;
+using ActorCdc.Source.Postgres.Connections;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ActorCdc.Source.Postgres;
+
+/// <summary>
+/// The source's work over ordinary (non-replication) connections: checks and prepares tables, publication and
+/// slot at start, reads the slot for lag, and writes heartbeats so idle slots advance.
+/// </summary>
+public sealed class SourceAdmin : IAsyncDisposable
+{
+    /// <summary>The prefix of heartbeat messages written by <see cref="EmitHeartbeatAsync"/>.</summary>
+    public const string HeartbeatPrefix = "actorcdc.heartbeat";
+
+    private readonly PostgresSourceSettings _settings;
+    private readonly NpgsqlDataSource _dataSource;
+
+    public SourceAdmin(PostgresSourceSettings settings)
+    {
+        settings.Validate();
+        _settings = settings;
+        _dataSource = NpgsqlDataSource.Create(SessionConnectionString.Build(settings.ConnectionString, "actorcdc-admin"));
+    }
+
+    /// <summary>
+    /// Resolves <c>source.tables</c>, refuses tables without a usable key, and creates or completes the publication
+    /// and the slot as configured. Returns the captured tables, sorted.
+    /// </summary>
+    public Task<IReadOnlyList<TableId>> PrepareAsync(CancellationToken ct) =>
+        RunAsync("preparing tables, publication and slot", async connection =>
+        {
+            var tables = await TableResolver.ResolveAsync(connection, _settings.Tables, ct);
+            await PublicationSetup.EnsureAsync(connection, _settings, tables, ct);
+            await SlotSetup.EnsureAsync(connection, _settings, ct);
+            return tables;
+        }, ct);
+
+    /// <summary>The slot's positions and holder, with the server's current WAL position.</summary>
+    public Task<SlotState> ReadSlotAsync(CancellationToken ct) =>
+        RunAsync("reading the replication slot", async connection => (await SlotQueries.ReadAsync(connection, _settings.Slot, ct)).State, ct);
+
+    /// <summary>
+    /// Writes a non-transactional <c>pg_logical_emit_message</c> that the stream delivers as a <see cref="LogicalMessage"/>
+    /// with prefix <see cref="HeartbeatPrefix"/>; confirming it lets an idle slot advance. Returns the LSN the server reported.
+    /// </summary>
+    public Task<Lsn> EmitHeartbeatAsync(CancellationToken ct) =>
+        RunAsync("writing a heartbeat", async connection =>
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT pg_logical_emit_message(false, '{HeartbeatPrefix}', now()::text)", connection);
+            var lsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(ct))!;
+            return new Lsn((ulong)lsn);
+        }, ct);
+
+    private async Task<T> RunAsync<T>(string doing, Func<NpgsqlConnection, Task<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            return await work(connection);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw PostgresErrors.Classify(e, _settings.ConnectionString, doing, FailureKind.Fatal);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

@@ -1,0 +1,4 @@
+namespace ActorCdc.Source.Postgres;
+
+/// <summary>What <see cref="WalStream.ReadAsync"/> yields, in stream order.</summary>
+public abstract record SourceEvent;

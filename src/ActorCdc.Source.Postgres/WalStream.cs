@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using ActorCdc.Core.Failures;
+using ActorCdc.Core.Positions;
+using ActorCdc.Source.Postgres.Admin;
+using ActorCdc.Source.Postgres.Catalog;
+using ActorCdc.Source.Postgres.Connections;
+using ActorCdc.Source.Postgres.Decoding;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+
+namespace ActorCdc.Source.Postgres;
+
+/// <summary>
+/// One replication session on the pipeline's slot: decodes pgoutput (protocol v2, text, streaming on, messages on)
+/// into <see cref="SourceEvent"/>s and reports confirmed positions back to the server.
+/// </summary>
+public sealed class WalStream : IAsyncDisposable
+{
+    /// <summary>
+    /// Key in <see cref="Exception.Data"/> of the transient <see cref="CdcException"/> thrown when the slot is held
+    /// by another walsender; the value is that walsender's PID (an <see cref="int"/>).
+    /// </summary>
+    public const string ActivePidDataKey = "actorcdc.slot.active-pid";
+
+    private readonly PostgresSourceSettings _settings;
+    private readonly LogicalReplicationConnection _connection;
+    private readonly NpgsqlDataSource _catalogSource;
+    private readonly PgOutputDecoder _decoder;
+    private long _confirmed;
+    private int _reading;
+    private int _pushing;
+    private int _dirty;
+
+    private WalStream(PostgresSourceSettings settings, LogicalReplicationConnection connection,
+        NpgsqlDataSource catalogSource, Lsn confirmed)
+    {
+        _settings = settings;
+        _connection = connection;
+        _catalogSource = catalogSource;
+        _confirmed = (long)confirmed.Value;
+        _decoder = new PgOutputDecoder(new TypeCatalog(catalogSource, settings.ConnectionString), settings);
+    }
+
+    /// <summary>The PID carried by a slot-in-use failure from <see cref="OpenAsync"/> or <see cref="ReadAsync"/>, else null.</summary>
+    public static int? ActivePidOf(Exception error) => error.Data[ActivePidDataKey] as int?;
+
+    /// <summary>The end of the last WAL data received from the server (for lag).</summary>
+    public Lsn LastReceivedLsn => new((ulong)_connection.LastReceivedLsn);
+
+    /// <summary>The highest position passed to <see cref="Confirm"/> (initially the slot's confirmed_flush_lsn).</summary>
+    public Lsn ConfirmedLsn => new((ulong)Interlocked.Read(ref _confirmed));
+
+    /// <summary>How many stream chunks of large in-progress transactions arrived.</summary>
+    public long StreamChunks => _decoder.StreamChunks;
+
+    /// <summary>Bytes of in-progress streamed transactions held in memory now.</summary>
+    public long BufferedBytes => _decoder.Streams.MemoryBytes;
+
+    /// <summary>The most bytes of in-progress streamed transactions ever held in memory at once.</summary>
+    public long PeakBufferedBytes => _decoder.Streams.PeakMemoryBytes;
+
+    /// <summary>Bytes of streamed transactions spilled to <see cref="PostgresSourceSettings.SpillDirectory"/> so far.</summary>
+    public long SpilledBytes => _decoder.Streams.SpilledBytes;
+
+    /// <summary>
+    /// Checks the slot and publication and opens the replication connection. Throws a transient
+    /// <see cref="CdcException"/> carrying <see cref="ActivePidDataKey"/> when another process holds the slot.
+    /// </summary>
+    public static async Task<WalStream> OpenAsync(PostgresSourceSettings settings, CancellationToken ct)
+    {
+        settings.Validate();
+        var connectionString = SessionConnectionString.Build(settings.ConnectionString, "actorcdc-wal");
+        var catalogSource = NpgsqlDataSource.Create(connectionString);
+        LogicalReplicationConnection? connection = null;
+        try
+        {
+            var confirmed = await CheckSlotAndPublicationAsync(catalogSource, settings, ct);
+            connection = new LogicalReplicationConnection(connectionString) { WalReceiverStatusInterval = settings.StatusInterval };
+            await connection.Open(ct);
+            // Status updates report this until the first Confirm: never 0, which must not move the slot.
+            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber(confirmed.Value));
+            return new WalStream(settings, connection, catalogSource, confirmed);
+        }
+        catch (Exception e)
+        {
+            if (connection is not null) await connection.DisposeAsync();
+            await catalogSource.DisposeAsync();
+            if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
+            throw PostgresErrors.Classify(e, settings.ConnectionString, "opening the replication connection", FailureKind.Fatal);
+        }
+    }
+
+    /// <summary>
+    /// Streams from the slot's confirmed position until <paramref name="ct"/> is cancelled or the connection fails
+    /// (a classified <see cref="CdcException"/>). Expect replays of transactions after the confirmed position.
+    /// Call once per <see cref="WalStream"/>; stop it before <see cref="DisposeAsync"/>.
+    /// </summary>
+    public async IAsyncEnumerable<SourceEvent> ReadAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) == 1)
+            throw new InvalidOperationException("ReadAsync runs once per WalStream; open a new WalStream to read again.");
+        var options = new PgOutputReplicationOptions(_settings.Publication, PgOutputProtocolVersion.V2,
+            binary: false, streamingMode: PgOutputStreamingMode.On, messages: true, twoPhase: false);
+        var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, ct)
+            .GetAsyncEnumerator(ct);
+        var output = _decoder.Output;
+        try
+        {
+            while (true)
+            {
+                IEnumerable<SourceEvent>? replay = null;
+                try
+                {
+                    if (!await messages.MoveNextAsync()) break;
+                    if (messages.Current is StreamCommitMessage commit) replay = _decoder.CommitStream(commit);
+                    else await _decoder.HandleAsync(messages.Current, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    throw ClassifyStreamError(e);
+                }
+                while (output.TryDequeue(out var ev)) yield return ev;
+                if (replay is not null)
+                    foreach (var ev in replay) yield return ev;
+            }
+        }
+        finally
+        {
+            // A Confirm made just before stopping must reach the server, or the next session replays more than needed.
+            await TrySendStatusAsync();
+            await messages.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Records that everything up to <paramref name="flushed"/> (a <see cref="TransactionCommitted.EndLsn"/> or a
+    /// message LSN) is durable, and sends a status update soon without blocking. Thread-safe; never moves backwards.
+    /// </summary>
+    public void Confirm(Lsn flushed)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _confirmed);
+            if ((ulong)current >= flushed.Value) return;
+        }
+        while (Interlocked.CompareExchange(ref _confirmed, (long)flushed.Value, current) != current);
+        _connection.SetReplicationStatus(new NpgsqlLogSequenceNumber(flushed.Value));
+        Volatile.Write(ref _dirty, 1);
+        if (Interlocked.CompareExchange(ref _pushing, 1, 0) == 0) _ = Task.Run(PushStatusAsync);
+    }
+
+    private async Task PushStatusAsync()
+    {
+        // One pusher at a time; confirms arriving meanwhile are coalesced into the next update.
+        while (true)
+        {
+            while (Interlocked.Exchange(ref _dirty, 0) == 1) await TrySendStatusAsync();
+            Volatile.Write(ref _pushing, 0);
+            if (Volatile.Read(ref _dirty) == 0 || Interlocked.CompareExchange(ref _pushing, 1, 0) != 0) return;
+        }
+    }
+
+    private async Task TrySendStatusAsync()
+    {
+        try
+        {
+            await _connection.SendStatusUpdate(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Not streaming (yet or any more) or the connection broke: the read loop reports real failures, and the
+            // status set above goes out with the next periodic update of the next session.
+        }
+    }
+
+    private static async Task<Lsn> CheckSlotAndPublicationAsync(NpgsqlDataSource dataSource, PostgresSourceSettings settings, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var slot = await SlotQueries.ReadAsync(connection, settings.Slot, ct);
+        if (!slot.State.Exists)
+            throw CdcException.Fatal(
+                $"source.slot = \"{settings.Slot}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-slot = on and restart, or create it with SELECT pg_create_logical_replication_slot('{settings.Slot}', 'pgoutput');.");
+        SlotSetup.Check(slot, settings.Slot);
+        if (slot.State.ActivePid is { } pid) throw PostgresErrors.SlotInUse(settings.Slot, pid);
+        await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = @pub", connection);
+        cmd.Parameters.AddWithValue("pub", settings.Publication);
+        if (await cmd.ExecuteScalarAsync(ct) is null)
+            throw CdcException.Fatal(
+                $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION.");
+        return slot.State.ConfirmedFlushLsn;
+    }
+
+    private CdcException ClassifyStreamError(Exception e)
+    {
+        if (e is PostgresException pg)
+        {
+            // Errors that no retry fixes: the slot or publication is gone, or the WAL it needs was removed.
+            if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("publication", StringComparison.Ordinal))
+                return CdcException.Fatal(
+                    $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); recreate it with the captured tables and restart, then check the sink for gaps.", pg);
+            if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("replication slot", StringComparison.Ordinal))
+                return CdcException.Fatal(
+                    $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg);
+            if (pg.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState || pg.SqlState == PostgresErrorCodes.UndefinedFile)
+                return CdcException.Fatal(
+                    $"source.slot = \"{_settings.Slot}\" can no longer be read ({pg.MessageText}); the WAL it needs is gone: drop and recreate the slot and take a new snapshot.", pg);
+        }
+        return PostgresErrors.Classify(e, _settings.ConnectionString, $"streaming from slot {_settings.Slot}", FailureKind.Transient);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync();
+        _decoder.Dispose();
+        await _catalogSource.DisposeAsync();
+    }
+}

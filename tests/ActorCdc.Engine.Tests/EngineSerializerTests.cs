@@ -1,0 +1,76 @@
+using ActorCdc.Core.Changes;
+using ActorCdc.Core.Positions;
+using ActorCdc.Core.Schema;
+using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Serialization;
+using Akka.Serialization;
+using Xunit;
+
+namespace ActorCdc.Engine.Tests;
+
+public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
+{
+    public EngineSerializerTests() : base(EngineConfig.Akka.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString(
+        "akka.remote.dot-netty.tcp.port = 0"))) { }
+
+    private static ChangeBatch Batch()
+    {
+        var schema = new TableSchema(new TableId("public", "t"), 42,
+            [new ColumnSchema("id", 20, -1, "bigint", 'b', true), new ColumnSchema("v", 25, -1, "text", 'b', false)], ReplicaIdentity.Default);
+        var p = new SourcePosition(new Lsn(0x1_0000_0010), 3);
+        return new ChangeBatch(schema, [new RowChange(ChangeKind.Update, p, [ColumnValue.FromText("1"), ColumnValue.UnchangedToast], null)], 100);
+    }
+
+    public static TheoryData<IEngineMessage> Messages() => new()
+    {
+        new BatchPersisted(new TableId("s", "t"), 123, 4, new SourcePosition(new Lsn(77), 2)),
+        new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)),
+        new SequenceGap(new TableId("s", "t"), 9, 3, 5),
+        GetPipelineStatus.Instance,
+        new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
+            [new TableStatus(new TableId("public", "orders"), 10, 8, 99)]),
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Engine_messages_round_trip_through_the_engine_serializer(IEngineMessage message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<EngineSerializer>(serializer);
+        var bytes = serializer.ToBinary(message);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, Serialization.ManifestFor(serializer, message));
+        if (message is PipelineStatus s)
+        {
+            var b = Assert.IsType<PipelineStatus>(back);
+            Assert.Equal(s with { Tables = b.Tables }, b);
+            Assert.Equal(s.Tables, b.Tables);
+        }
+        else
+        {
+            Assert.Equal(message, back);
+        }
+    }
+
+    [Fact]
+    public void Changes_and_journal_events_round_trip_with_their_batch()
+    {
+        var changes = new EntityChanges("shop", 5, 6, Batch());
+        var serializer = Sys.Serialization.FindSerializerFor(changes);
+        var back = (EntityChanges)Sys.Serialization.Deserialize(serializer.ToBinary(changes), serializer.Identifier, "ec");
+        Assert.Equal(("shop", 5L, 6L, "shop/public.t"), (back.Pipeline, back.Session, back.Seq, back.EntityId));
+        Assert.Equal(ValueKind.UnchangedToast, back.Batch.Changes[0].New![1].Kind);
+        Assert.Equal(Batch().Last, back.Batch.Last);
+
+        var ev = new TableBatchPersisted(Batch());
+        var evBack = (TableBatchPersisted)Sys.Serialization.Deserialize(serializer.ToBinary(ev), serializer.Identifier, "tb");
+        Assert.Equal("1", evBack.Batch.Changes[0].New![0].Text);
+    }
+
+    [Fact]
+    public void Unknown_manifest_fails_loudly()
+    {
+        var serializer = new EngineSerializer((Akka.Actor.ExtendedActorSystem)Sys);
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([1], "zz"));
+        Assert.Contains("zz", e.Message);
+    }
+}

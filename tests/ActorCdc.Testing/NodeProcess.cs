@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace ActorCdc.Testing;
+
+/// <summary>
+/// An <c>actorcdc-node</c> child process started from the build output with a generated config file; its output is
+/// captured for assertions and printed on failure. Killed with SIGKILL or stopped with SIGTERM by the test.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly StringBuilder _all = new();
+
+    private NodeProcess(Process process, string configFile)
+    {
+        _process = process;
+        ConfigFile = configFile;
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string ConfigFile { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Output { get { lock (_all) return _all.ToString(); } }
+
+    /// <summary>Writes <paramref name="hocon"/> to a file and starts a node with it.</summary>
+    public static NodeProcess Start(string hocon)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorcdc-node-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, hocon);
+        var dll = Path.Combine(AppContext.BaseDirectory, "actorcdc-node.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("actorcdc-node.dll is not next to the tests; build the solution first", dll);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("--config");
+        psi.ArgumentList.Add(file);
+        psi.Environment["DOTNET_gcServer"] = "0";
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start actorcdc-node");
+        return new NodeProcess(p, file);
+    }
+
+    /// <summary>Config text of a single node listening on a free port, for the given pipelines block.</summary>
+    public static string Config(string pipelines, string extraNode = "") =>
+        $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n  {pipelines}\n}}\n";
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"node did not exit within {timeout}; output:\n{Output}"); }
+        _process.WaitForExit(); // flushes the asynchronous output readers
+        return _process.ExitCode;
+    }
+
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        Eventually.WaitAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited && Output.Contains(text)),
+            timeout, $"node output containing '{text}'; output so far:\n{Output}");
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, as a service manager stops the node; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return _process.ExitCode;
+        ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString()]);
+        return await WaitForExitAsync(timeout);
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null) return;
+        _lines.Enqueue(line);
+        lock (_all) _all.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+            catch (InvalidOperationException) { }
+        }
+        _process.Dispose();
+        try { File.Delete(ConfigFile); } catch (IOException) { }
+    }
+}
