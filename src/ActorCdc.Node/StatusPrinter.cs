@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace ActorCdc.Node;
 
 /// <summary>Prints each pipeline's state, lag and rows per table at <c>actorcdc.node.status-interval</c>.</summary>
-public sealed class StatusPrinter(ActorSystem system, IRequiredActor<PipelinesGuardian> guardian, NodeOptions options) : BackgroundService
+public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, NodeOptions options) : BackgroundService
 {
     private readonly Dictionary<string, long> _lastApplied = new();
 

@@ -14,7 +14,7 @@ public sealed class PostgresSinkSettings
 
     public PostgresSinkSettings(
         string connectionString,
-        PostgresBatchStrategy batchStrategy = PostgresBatchStrategy.CopyMerge,
+        PostgresBatchStrategy batchStrategy = PostgresBatchStrategy.Unnest,
         string positionsSchema = "actorcdc")
     {
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -37,7 +37,7 @@ public sealed class PostgresSinkSettings
     /// <summary>Npgsql connection string of the sink database (<c>sink.connection-string</c>).</summary>
     public string ConnectionString { get; }
 
-    /// <summary>How batches are written (<c>sink.batch-strategy</c>: <c>copy-merge</c> or <c>multi-row-insert</c>).</summary>
+    /// <summary>How batches are written (<c>sink.batch-strategy</c>: <c>unnest</c>, <c>copy-merge</c> or <c>multi-row-insert</c>).</summary>
     public PostgresBatchStrategy BatchStrategy { get; }
 
     /// <summary>Schema of the <c>applied_positions</c> bookkeeping table (<c>sink.positions-schema</c>).</summary>
@@ -46,12 +46,13 @@ public sealed class PostgresSinkSettings
     /// <summary>Reads the keys of a pipeline's <c>sink</c> block; throws a fatal <see cref="CdcException"/> naming a bad key.</summary>
     public static PostgresSinkSettings FromConfig(Config sink)
     {
-        var strategyText = sink.GetString("batch-strategy", "copy-merge");
+        var strategyText = sink.GetString("batch-strategy", "unnest");
         var strategy = strategyText switch
         {
+            "unnest" => PostgresBatchStrategy.Unnest,
             "copy-merge" => PostgresBatchStrategy.CopyMerge,
             "multi-row-insert" => PostgresBatchStrategy.MultiRowInsert,
-            _ => throw CdcException.Fatal($"sink.batch-strategy = \"{strategyText}\" is not known; expected copy-merge or multi-row-insert."),
+            _ => throw CdcException.Fatal($"sink.batch-strategy = \"{strategyText}\" is not known; expected unnest, copy-merge or multi-row-insert."),
         };
         return new PostgresSinkSettings(
             sink.GetString("connection-string", "") ?? "",

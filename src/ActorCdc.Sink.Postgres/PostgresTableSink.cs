@@ -25,7 +25,12 @@ public sealed class PostgresTableSink : ITableSink
         _factory = factory;
         Source = source;
         Target = target;
-        _keyedWriter = factory.Settings.BatchStrategy == PostgresBatchStrategy.MultiRowInsert ? new MultiRowInsertWriter() : new CopyMergeWriter();
+        _keyedWriter = factory.Settings.BatchStrategy switch
+        {
+            PostgresBatchStrategy.CopyMerge => new CopyMergeWriter(),
+            PostgresBatchStrategy.MultiRowInsert => new MultiRowInsertWriter(),
+            _ => new UnnestWriter(),
+        };
     }
 
     public TableId Source { get; }

@@ -103,7 +103,7 @@ public sealed class WalStream : IAsyncDisposable
         if (Interlocked.Exchange(ref _reading, 1) == 1)
             throw new InvalidOperationException("ReadAsync runs once per WalStream; open a new WalStream to read again.");
         var options = new PgOutputReplicationOptions(_settings.Publication, PgOutputProtocolVersion.V2,
-            binary: false, streamingMode: PgOutputStreamingMode.On, messages: true, twoPhase: false);
+            binary: false, streamingMode: PgOutputStreamingMode.On, messages: true);
         var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, ct)
             .GetAsyncEnumerator(ct);
         var output = _decoder.Output;

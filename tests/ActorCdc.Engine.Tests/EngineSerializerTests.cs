@@ -38,7 +38,7 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var serializer = Sys.Serialization.FindSerializerFor(message);
         Assert.IsType<EngineSerializer>(serializer);
         var bytes = serializer.ToBinary(message);
-        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, Serialization.ManifestFor(serializer, message));
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
         if (message is PipelineStatus s)
         {
             var b = Assert.IsType<PipelineStatus>(back);

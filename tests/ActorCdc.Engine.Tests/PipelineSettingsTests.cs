@@ -56,8 +56,10 @@ public class PipelineSettingsTests
     public void Two_pipelines_on_one_slot_are_refused()
     {
         var e = Assert.Throws<SettingsException>(() => Parse("""
-            actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"], slot = s }, sink.type = blackhole }
-            actorcdc.pipelines.b { source { connection-string = "x", tables = ["t"], slot = s }, sink.type = blackhole }
+            actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"], slot = s }
+    sink.type = blackhole }
+            actorcdc.pipelines.b { source { connection-string = "x", tables = ["t"], slot = s }
+    sink.type = blackhole }
             """));
         Assert.Equal("actorcdc.pipelines.b.source.slot", e.Key);
     }
@@ -67,7 +69,8 @@ public class PipelineSettingsTests
     {
         var s = Parse("""
             actorcdc.pipeline-defaults.source.max-batch-rows = 7
-            actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"] }, sink.type = blackhole }
+            actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"] }
+    sink.type = blackhole }
             """);
         Assert.Equal(7, s.Pipelines[0].Source.MaxBatchRows);
     }

@@ -171,6 +171,45 @@ public class ChangeStreamTests(PostgresFixture pg) : IClassFixture<PostgresFixtu
             e => Assert.Equal("2", Assert.IsType<TableChanges>(e).Batch.Changes.Single().New![0].Text));
     }
 
+    [Fact]
+    public async Task Schema_changes_produce_a_new_schema_version_from_the_next_change_on_also_inside_streamed_transactions()
+    {
+        await using var h = await SourceHarness.CreateAsync(pg.Server, "CREATE TABLE a (id int PRIMARY KEY, v text);", ["a"]);
+        await h.OpenAsync();
+
+        await h.ExecuteAsync("INSERT INTO a VALUES (1, 'x')");
+        await h.ExecuteAsync("BEGIN; INSERT INTO a VALUES (2, 'y'); ALTER TABLE a ADD COLUMN w int DEFAULT 5; INSERT INTO a VALUES (3, 'z', 7); COMMIT;");
+        // Large enough to be streamed in chunks (logical_decoding_work_mem = 64kB), with the DDL in the middle.
+        await h.ExecuteAsync("""
+            BEGIN;
+            INSERT INTO a SELECT g, 'before' FROM generate_series(100, 3099) g;
+            ALTER TABLE a ADD COLUMN z numeric(5,1);
+            INSERT INTO a SELECT g, 'after', g, 1.5 FROM generate_series(3100, 6099) g;
+            COMMIT;
+            """);
+        await h.ExecuteAsync("INSERT INTO a VALUES (7000, 'later', 1, 2.5)");
+
+        var first = (await h.NextTransactionAsync()).Batches.Single().Batch.Schema;
+        var second = (await h.NextTransactionAsync()).Batches.ToList();
+        Assert.Equal(2, second.Count);
+        Assert.Same(first, second[0].Batch.Schema);
+        Assert.Equal(["id", "v", "w"], second[1].Batch.Schema.Columns.Select(c => c.Name));
+        Assert.Equal("3|z|7", Row(second[1].Batch.Changes.Single().New));
+
+        var streamed = await h.NextTransactionAsync();
+        Assert.True(h.Stream.StreamChunks > 1, "the transaction was not streamed");
+        var rows = streamed.Batches.SelectMany(b => b.Batch.Changes.Select(c => (b.Batch.Schema, c))).ToList();
+        Assert.Equal(6000, rows.Count);
+        Assert.All(rows.Take(3000), r => Assert.Equal(3, r.Schema.Columns.Count));
+        Assert.All(rows.Skip(3000), r => Assert.Equal(["id", "v", "w", "z"], r.Schema.Columns.Select(c => c.Name)));
+        Assert.Equal("3100|after|3100|1.5", Row(rows[3000].c.New));
+        Assert.Equal("numeric(5,1)", rows[^1].Schema.Columns[3].TypeName);
+
+        var later = (await h.NextTransactionAsync()).Batches.Single().Batch;
+        Assert.Equal("7000|later|1|2.5", Row(later.Changes.Single().New));
+        Assert.Same(rows[^1].Schema, later.Schema);
+    }
+
     private static IEnumerable<string> Describe(CapturedTransaction t) => t.Changes.Select(c => Describe(c.Table, c.Change));
 
     private static string Describe(string table, RowChange c) =>

@@ -80,7 +80,7 @@ public sealed class ConfigReader(Config config, string path)
     public IReadOnlyList<string> StringList(string key)
     {
         if (!Has(key)) return [];
-        try { return Config.GetStringList(key); }
+        try { return Config.GetStringList(key).ToList(); }
         catch (Exception) { throw new SettingsException(Key(key), Config.GetString(key), "a list of strings such as [\"public.orders\"]"); }
     }
 

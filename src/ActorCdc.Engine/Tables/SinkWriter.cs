@@ -82,9 +82,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             _attempt++;
             var delay = _retry.Delay(_attempt);
             var kind = f.Error is CdcException c ? c.Kind : FailureKind.Transient;
-            _log.Error("Writing {0} changes of {1} to the sink failed (attempt {2}, {3}): {4}. Retrying in {5:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds. {6}",
-                _queue.Count, _table, _attempt, kind, Describe(f.Error), delay.TotalSeconds,
-                kind == FailureKind.Fatal ? "Fix the sink (credentials, permissions, target table) to let it continue." : "");
+            var fix = kind == FailureKind.Fatal ? " Fix the sink (credentials, permissions, target table) to let it continue." : "";
+            _log.Error($"Writing {_queue.Count} batch(es) of {_table} to the sink failed (attempt {_attempt}, {kind}): {Describe(f.Error)}. " +
+                       $"Retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds.{fix}");
             Timers.StartSingleTimer("retry", new Retry(), delay);
         });
         Receive<Retry>(_ => TryWrite());

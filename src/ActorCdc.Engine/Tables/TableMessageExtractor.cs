@@ -9,7 +9,6 @@ public sealed class TableMessageExtractor(int maxShards) : HashCodeMessageExtrac
     public override string? EntityId(object message) => message switch
     {
         EntityChanges c => c.EntityId,
-        ShardRegion.StartEntity s => s.EntityId,
         _ => null,
     };
 }

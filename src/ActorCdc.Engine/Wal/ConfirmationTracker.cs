@@ -89,6 +89,17 @@ public sealed class ConfirmationTracker
         return (bytes, rows);
     }
 
+    /// <summary>
+    /// A heartbeat written at <paramref name="lsn"/> outside any transaction arrived: every transaction committed before
+    /// it has already been received, so when none is pending the slot may move to it (an idle database's slot advances).
+    /// </summary>
+    public bool Idle(Lsn lsn)
+    {
+        if (_open is not null || _txns.Count > 0 || lsn <= Confirmable) return false;
+        Confirmable = lsn;
+        return true;
+    }
+
     /// <summary>Bytes sent to <paramref name="table"/> and not yet durable.</summary>
     public long InFlightBytes(TableId table)
     {

@@ -139,15 +139,15 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             {
                 return await WalStream.OpenAsync(settings.Source, ct).ConfigureAwait(false);
             }
-            catch (SlotInUseException e)
+            catch (CdcException e) when (WalStream.ActivePidOf(e) is { } activePid)
             {
                 if (retry.MaxAttempts > 0 && attempt >= retry.MaxAttempts)
                     throw CdcException.Fatal(
-                        $"replication slot {settings.Source.Slot} is still active for PID {e.ActivePid} after {attempt} attempts; " +
-                        $"stop that consumer (SELECT pg_terminate_backend({e.ActivePid})) or give this pipeline its own slot (source.slot), then restart the pipeline", e);
+                        $"replication slot {settings.Source.Slot} is still active for PID {activePid} after {attempt} attempts; " +
+                        $"stop that consumer (SELECT pg_terminate_backend({activePid})) or give this pipeline its own slot (source.slot), then restart the pipeline", e);
                 var delay = retry.Delay(attempt);
                 log.Warning("{0}: replication slot {1} is active for PID {2} (attempt {3}{4}); retrying in {5:0.0}s",
-                    settings.Name, settings.Source.Slot, e.ActivePid, attempt, retry.MaxAttempts > 0 ? $" of {retry.MaxAttempts}" : "", delay.TotalSeconds);
+                    settings.Name, settings.Source.Slot, activePid, attempt, retry.MaxAttempts > 0 ? $" of {retry.MaxAttempts}" : "", delay.TotalSeconds);
                 await Task.Delay(delay, ct).ConfigureAwait(false);
             }
         }
@@ -178,6 +178,9 @@ public sealed class WalReader : ReceiveActor, IWithTimers
                 break;
             case TransactionCommitted c:
                 if (_tracker.Commit(c.EndLsn, c.CommitTimeUtc)) Confirm();
+                break;
+            case LogicalMessage { Transactional: false } m when m.Prefix == SourceAdmin.HeartbeatPrefix:
+                if (_tracker.Idle(m.Lsn)) Confirm();
                 break;
         }
     }

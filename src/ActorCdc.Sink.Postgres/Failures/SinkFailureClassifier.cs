@@ -50,7 +50,7 @@ internal sealed class SinkFailureClassifier
         if (pg.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             return CdcException.Fatal(
                 $"Pipeline '{_pipeline}': the PostgreSQL sink user '{_user}' lacks a privilege while {doing} ({what}); " +
-                $"grant it (e.g. GRANT CREATE ON DATABASE \"{_database}\" TO \"{_user}\") or use another user in {PostgresSinkSettings.ConnectionStringKey}.", pg);
+                $"grant it what it needs to create schemas and tables (e.g. GRANT CREATE ON DATABASE \"{_database}\" TO \"{_user}\", or GRANT CREATE ON SCHEMA of the target and bookkeeping schemas) or use another user in {PostgresSinkSettings.ConnectionStringKey}.", pg);
         if (pg.IsTransient)
             return CdcException.Transient(
                 $"Pipeline '{_pipeline}': the PostgreSQL sink at {_server} failed while {doing} ({what}); it retries with backoff.", pg);

@@ -12,7 +12,7 @@ namespace ActorCdc.Sink.Postgres.Target;
 internal static class TargetTableDdl
 {
     private const string DescribeColumnsSql =
-        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a " +
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), pg_catalog.format_type(a.atttypid, -1) FROM pg_catalog.pg_attribute a " +
         "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
     // Only indexes ON CONFLICT can infer: unique, immediate, not partial, no expressions.
@@ -36,8 +36,9 @@ internal static class TargetTableDdl
         }
 
         var types = new string[schema.Columns.Count];
+        var baseTypes = new string[schema.Columns.Count];
         for (var i = 0; i < types.Length; i++)
-            types[i] = existing.Columns.TryGetValue(schema.Columns[i].Name, out var type)
+            (types[i], baseTypes[i]) = existing.Columns.TryGetValue(schema.Columns[i].Name, out var type)
                 ? type
                 : throw CdcException.Fatal($"Target table {target} still lacks column \"{schema.Columns[i].Name}\" after ALTER TABLE ADD COLUMN; check who else changes it.");
         if (schema.HasKey && !HasUniqueKeyOn(existing, schema))
@@ -47,7 +48,7 @@ internal static class TargetTableDdl
                 $"Target table {target} has no primary key or unique index on ({keys}), which the upserts of source table {schema.Table} need; " +
                 $"run ALTER TABLE {target.Quoted} ADD PRIMARY KEY ({keys}) in the sink database, or drop the table to let the sink create it.");
         }
-        return new TargetTable(target, schema, types);
+        return new TargetTable(target, schema, types, baseTypes);
     }
 
     private static async Task<ExistingTable> DescribeAsync(NpgsqlConnection connection, TableId target, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ internal static class TargetTableDdl
         var result = new ExistingTable();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            result.Columns[reader.GetString(0)] = reader.GetString(1);
+            result.Columns[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2));
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             result.UniqueKeys.Add(reader.GetFieldValue<string[]>(0));
@@ -152,7 +153,8 @@ internal static class TargetTableDdl
 
     private sealed class ExistingTable
     {
-        public Dictionary<string, string> Columns { get; } = new(StringComparer.Ordinal);
+        /// <summary>Per column name, its type with and without modifiers.</summary>
+        public Dictionary<string, (string Type, string BaseType)> Columns { get; } = new(StringComparer.Ordinal);
         public List<string[]> UniqueKeys { get; } = [];
     }
 }

@@ -92,7 +92,7 @@ internal sealed class KeyedStatements
         {
             text.Append(r == 0 ? "(" : ", (");
             for (var k = 0; k < keys.Length; k++)
-                text.Append(k == 0 ? "$" : ", $").Append(n++).Append("::").Append(_table.ColumnTypes[keys[k]]);
+                text.Append(k == 0 ? "$" : ", $").Append(n++).Append("::").Append(_table.BaseTypes[keys[k]]);
             text.Append(')');
         }
         text.Append(") AS s (");

@@ -61,11 +61,10 @@ internal sealed class KeylessWriter : IChangeWriter
     private async Task CopyInsertsAsync(NpgsqlConnection connection, TargetTable table, CancellationToken cancellationToken)
     {
         if (_inserts.Count == 0) return;
-        var writer = await connection.BeginTextImportAsync($"COPY {table.QuotedName} ({string.Join(", ", table.QuotedColumns)}) FROM STDIN", cancellationToken)
+        var buffer = await CopyTextBuffer.BeginAsync(connection, $"COPY {table.QuotedName} ({string.Join(", ", table.QuotedColumns)}) FROM STDIN", cancellationToken)
             .ConfigureAwait(false);
-        await using (writer.ConfigureAwait(false))
+        await using (buffer.ConfigureAwait(false))
         {
-            using var buffer = new CopyTextBuffer(writer);
             foreach (var row in _inserts)
             {
                 for (var c = 0; c < row.Length; c++)
@@ -75,7 +74,7 @@ internal sealed class KeylessWriter : IChangeWriter
                 }
                 await buffer.EndRowAsync(cancellationToken).ConfigureAwait(false);
             }
-            await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await buffer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         _inserts.Clear();
     }

@@ -13,11 +13,10 @@ internal static class StageCopy
     {
         var statements = table.Statements;
         var withBase = effects.Rebased.Count > 0;
-        var writer = await connection.BeginTextImportAsync(withBase ? statements.CopyIntoStageWithBase : statements.CopyIntoStage, cancellationToken)
+        var buffer = await CopyTextBuffer.BeginAsync(connection, withBase ? statements.CopyIntoStageWithBase : statements.CopyIntoStage, cancellationToken)
             .ConfigureAwait(false);
-        await using (writer.ConfigureAwait(false))
+        await using (buffer.ConfigureAwait(false))
         {
-            using var buffer = new CopyTextBuffer(writer);
             if (all)
             {
                 foreach (var image in effects.Full)
@@ -41,7 +40,7 @@ internal static class StageCopy
                 Rebased(buffer, table, rebased);
                 await buffer.EndRowAsync(cancellationToken).ConfigureAwait(false);
             }
-            await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await buffer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -75,7 +75,7 @@ internal static class TableResolver
         var fix = new StringBuilder();
         foreach (var id in refused) fix.Append($"ALTER TABLE {id.Quoted} REPLICA IDENTITY FULL; ");
         throw CdcException.Fatal(
-            $"source.tables includes {string.Join(", ", refused)} without a primary key or replica identity, so PostgreSQL would refuse their UPDATEs and DELETEs once published; " +
+            $"source.tables includes {string.Join(", ", refused)} without a primary key or replica identity, so PostgreSQL would refuse {(refused.Count == 1 ? "its" : "their")} UPDATEs and DELETEs once published; " +
             $"add a primary key (ALTER TABLE ... ADD PRIMARY KEY (...)) or run `{fix.ToString().TrimEnd()}` and restart.");
     }
 

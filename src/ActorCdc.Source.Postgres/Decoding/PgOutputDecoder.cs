@@ -42,50 +42,50 @@ internal sealed class PgOutputDecoder : IDisposable
         switch (message)
         {
             case InsertMessage m:
-            {
-                var relation = Relation(m.Relation.RelationId);
-                var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
-                Add(relation, ChangeKind.Insert, row, null, m.TransactionXid);
-                break;
-            }
+                {
+                    var relation = Relation(m.Relation.RelationId);
+                    var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
+                    Add(relation, ChangeKind.Insert, row, null, m.TransactionXid);
+                    break;
+                }
             case DefaultUpdateMessage m:
-            {
-                var relation = Relation(m.Relation.RelationId);
-                var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
-                Add(relation, ChangeKind.Update, row, null, m.TransactionXid);
-                break;
-            }
+                {
+                    var relation = Relation(m.Relation.RelationId);
+                    var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
+                    Add(relation, ChangeKind.Update, row, null, m.TransactionXid);
+                    break;
+                }
             case IndexUpdateMessage m:
-            {
-                // The key changed: the old key comes first on the wire, then the new row.
-                var relation = Relation(m.Relation.RelationId);
-                var key = await TupleReader.ReadAsync(m.Key, relation.WireKey, ct);
-                var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
-                Add(relation, ChangeKind.Update, row, key, m.TransactionXid);
-                break;
-            }
+                {
+                    // The key changed: the old key comes first on the wire, then the new row.
+                    var relation = Relation(m.Relation.RelationId);
+                    var key = await TupleReader.ReadAsync(m.Key, relation.WireKey, ct);
+                    var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
+                    Add(relation, ChangeKind.Update, row, key, m.TransactionXid);
+                    break;
+                }
             case FullUpdateMessage m:
-            {
-                var relation = Relation(m.Relation.RelationId);
-                var old = await TupleReader.ReadAsync(m.OldRow, null, ct);
-                var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
-                Add(relation, ChangeKind.Update, row, old, m.TransactionXid);
-                break;
-            }
+                {
+                    var relation = Relation(m.Relation.RelationId);
+                    var old = await TupleReader.ReadAsync(m.OldRow, null, ct);
+                    var row = await TupleReader.ReadAsync(m.NewRow, null, ct);
+                    Add(relation, ChangeKind.Update, row, old, m.TransactionXid);
+                    break;
+                }
             case KeyDeleteMessage m:
-            {
-                var relation = Relation(m.Relation.RelationId);
-                var key = await TupleReader.ReadAsync(m.Key, relation.WireKey, ct);
-                Add(relation, ChangeKind.Delete, null, key, m.TransactionXid);
-                break;
-            }
+                {
+                    var relation = Relation(m.Relation.RelationId);
+                    var key = await TupleReader.ReadAsync(m.Key, relation.WireKey, ct);
+                    Add(relation, ChangeKind.Delete, null, key, m.TransactionXid);
+                    break;
+                }
             case FullDeleteMessage m:
-            {
-                var relation = Relation(m.Relation.RelationId);
-                var old = await TupleReader.ReadAsync(m.OldRow, null, ct);
-                Add(relation, ChangeKind.Delete, null, old, m.TransactionXid);
-                break;
-            }
+                {
+                    var relation = Relation(m.Relation.RelationId);
+                    var old = await TupleReader.ReadAsync(m.OldRow, null, ct);
+                    Add(relation, ChangeKind.Delete, null, old, m.TransactionXid);
+                    break;
+                }
             case BeginMessage m:
                 _assembler.Begin(ToLsn(m.TransactionFinalLsn), m.TransactionXid, m.TransactionCommitTimestamp);
                 break;
@@ -118,7 +118,9 @@ internal sealed class PgOutputDecoder : IDisposable
                 break;
             case StreamCommitMessage:
                 throw new InvalidOperationException("Stream Commit is replayed through CommitStream so that a large transaction is emitted lazily.");
-            // Origin messages (and anything newer protocol versions add) carry nothing a CDC consumer needs.
+            default:
+                // Origin messages (and anything newer protocol versions add) carry nothing a CDC consumer needs.
+                break;
         }
     }
 
@@ -151,6 +153,8 @@ internal sealed class PgOutputDecoder : IDisposable
                 }
                 // Its relation versions now hold for every later transaction, as in PostgreSQL's apply worker.
                 foreach (var (id, entry) in txn.Relations) _relations[id] = entry;
+                // Delete the spill file before the commit goes out: the consumer may not pull past it for a while.
+                txn.Dispose();
             }
             _assembler.Commit(commitLsn, endLsn, time);
             while (output.TryDequeue(out var e)) yield return e;
