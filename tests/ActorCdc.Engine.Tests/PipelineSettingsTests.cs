@@ -57,9 +57,9 @@ public class PipelineSettingsTests
     {
         var e = Assert.Throws<SettingsException>(() => Parse("""
             actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"], slot = s }
-    sink.type = blackhole }
+              sink.type = blackhole }
             actorcdc.pipelines.b { source { connection-string = "x", tables = ["t"], slot = s }
-    sink.type = blackhole }
+              sink.type = blackhole }
             """));
         Assert.Equal("actorcdc.pipelines.b.source.slot", e.Key);
     }
@@ -70,7 +70,7 @@ public class PipelineSettingsTests
         var s = Parse("""
             actorcdc.pipeline-defaults.source.max-batch-rows = 7
             actorcdc.pipelines.a { source { connection-string = "x", tables = ["t"] }
-    sink.type = blackhole }
+              sink.type = blackhole }
             """);
         Assert.Equal(7, s.Pipelines[0].Source.MaxBatchRows);
     }
