@@ -31,7 +31,7 @@ public static class Preflight
     public static ISinkFactory CreateSinkFactory(PipelineSettings p) => p.Sink.Type switch
     {
         SinkType.Blackhole => new BlackholeSinkFactory(),
-        SinkType.Postgres => new PostgresSinkFactory(p.Name, new PostgresSinkSettings(p.Sink.ConnectionString!)),
+        SinkType.Postgres => new PostgresSinkFactory(p.Name, PostgresSinkSettings.FromConfig(p.Sink.Raw)),
         _ => throw new SettingsException($"actorcdc.pipelines.{p.Name}.sink.type", p.Sink.Type.ToString(), "postgres | blackhole"),
     };
 

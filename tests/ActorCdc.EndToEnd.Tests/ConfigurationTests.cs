@@ -81,7 +81,7 @@ public class ConfigurationTests(E2eFixture pg) : IClassFixture<E2eFixture>
             await using var node = NodeProcess.Start(NodeProcess.Config(
                 s.Pipeline(source: "slot-in-use { min-backoff = 100ms, max-backoff = 200ms, max-attempts = 3 }", sink: "")));
             await node.WaitForOutputAsync($"is active for PID {pid}", TimeSpan.FromSeconds(60));
-            await node.WaitForOutputAsync("Failed (replication slot actorcdc_e2e is still active for PID", TimeSpan.FromSeconds(60));
+            await node.WaitForOutputAsync($"Failed (replication slot {s.Slot} is still active for PID", TimeSpan.FromSeconds(60));
         }
         finally
         {

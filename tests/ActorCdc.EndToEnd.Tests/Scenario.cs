@@ -17,7 +17,8 @@ public sealed class Scenario
     public PostgresServer Server { get; }
     public string SourceDb { get; }
     public string SinkDb { get; }
-    public string Slot => "actorcdc_e2e";
+    /// <summary>Slots are server-wide: each scenario has its own.</summary>
+    public string Slot => "actorcdc_" + SourceDb;
 
     public static async Task<Scenario> CreateAsync(PostgresServer server, string schemaSql)
     {

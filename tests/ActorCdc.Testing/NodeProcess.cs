@@ -60,9 +60,22 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
-        Eventually.WaitAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited && Output.Contains(text)),
-            timeout, $"node output containing '{text}'; output so far:\n{Output}");
+    /// <summary>Waits until the node printed <paramref name="text"/>; fails at once if the node exits first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit();
+                if (Output.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"node exited with {_process.ExitCode} before printing '{text}'; output:\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {timeout.TotalSeconds:0}s for node output containing '{text}'; output:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
 
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -24,9 +24,12 @@ public sealed class Routes(IReadOnlyList<RouteRule> rules)
         var rules = new List<RouteRule>();
         if (!c.Config.HasPath("routes")) return new Routes(rules);
         var list = c.Config.GetValue("routes");
-        if (!list.IsArray()) throw new SettingsException(c.Key("routes"), list.ToString(), "a list such as [{ from = \"public.(.*)\", to = \"analytics.$1\" }]");
+        if (list.IsEmpty) return new Routes(rules);
+        IList<Akka.Configuration.Hocon.HoconValue> items;
+        try { items = list.GetArray(); }
+        catch (Exception) { throw new SettingsException(c.Key("routes"), list.ToString(), "a list such as [{ from = \"public.(.*)\", to = \"analytics.$1\" }]"); }
         var i = 0;
-        foreach (var item in list.GetArray())
+        foreach (var item in items)
         {
             var key = $"{c.Key("routes")}[{i++}]";
             if (!item.IsObject()) throw new SettingsException(key, item.ToString(), "an object { from = \"regex\", to = \"schema.table\" }");

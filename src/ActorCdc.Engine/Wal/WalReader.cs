@@ -161,6 +161,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             return;
         }
         _stream = o.Stream;
+        if (o.Stream.ConfirmedLsn > _confirmed) _confirmed = o.Stream.ConfirmedLsn;
         if (_confirmed > Lsn.Zero) _stream.Confirm(_confirmed);
         _manager.Tell(new Streaming(_settings.Name));
         _log.Info("{0}: streaming from slot {1}", _settings.Name, _settings.Source.Slot);

@@ -4,7 +4,7 @@ using ActorCdc.Sink.Postgres.Target;
 namespace ActorCdc.Sink.Postgres.Writing;
 
 /// <summary>
-/// The SQL of the keyed apply path for one target table version, built once. The staging table holds the schema's
+/// The SQL of the copy-merge and multi-row-insert paths for one target table version, built once. The staging table holds the schema's
 /// columns plus a group (<see cref="StageGroups"/>), the base key a key change keeps values from, and which slots it keeps.
 /// </summary>
 internal sealed class KeyedStatements

@@ -30,8 +30,9 @@ internal static class SourceTable
         while (await reader.ReadAsync())
         {
             var element = reader.GetString(5);
-            columns.Add(new ColumnSchema(reader.GetString(0), (uint)reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3),
-                reader.GetString(4)[0], withKey && reader.GetBoolean(6)) { ElementTypeKind = element.Length == 0 ? '\0' : element[0] });
+            var column = new ColumnSchema(reader.GetString(0), (uint)reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3),
+                reader.GetString(4)[0], withKey && reader.GetBoolean(6));
+            columns.Add(column with { ElementTypeKind = element.Length == 0 ? '\0' : element[0] });
         }
         return new TableSchema(table, 1, columns, withKey ? ReplicaIdentity.Default : ReplicaIdentity.Full);
     }
