@@ -7,8 +7,15 @@ cd "$(dirname "$0")/.."
 CONFIG=${1:-Release}
 PG_BIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d /tmp/actorcdc-demo.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-NODE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+PORT=$(free_port)
+NODE_PORT=$(free_port)
 export PGPASSWORD=actorcdc-demo PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 
 pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
