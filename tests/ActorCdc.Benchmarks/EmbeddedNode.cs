@@ -1,0 +1,53 @@
+using ActorCdc.Engine;
+using ActorCdc.Engine.Pipelines;
+using ActorCdc.Engine.Protocol;
+using ActorCdc.Testing;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+
+namespace ActorCdc.Benchmarks;
+
+/// <summary>A single-node ActorCdc cluster in this process, as the node executable wires it, for measuring.</summary>
+public sealed class EmbeddedNode : IAsyncDisposable
+{
+    private readonly PipelineRegistry _registry;
+    private IActorRef? _guardian;
+
+    private EmbeddedNode(ActorSystem system, PipelineRegistry registry)
+    {
+        System = system;
+        _registry = registry;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Guardian => _guardian ?? throw new InvalidOperationException("pipelines not started");
+
+    public async Task StartPipelinesAsync() => _guardian = await PipelineHost.StartAsync(System, _registry);
+
+    public static async Task<EmbeddedNode> StartAsync(PipelineRegistry registry, bool startPipelines = true)
+    {
+        var port = FreePort.Next();
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
+            akka.loglevel = WARNING
+            """).WithFallback(EngineConfig.Akka);
+        var system = ActorSystem.Create("actorcdc", config);
+        var cluster = Cluster.Get(system);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        await cluster.JoinAsync(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var node = new EmbeddedNode(system, registry);
+        if (startPipelines) await node.StartPipelinesAsync();
+        return node;
+    }
+
+    public async Task<PipelineStatus> StatusAsync(string pipeline)
+    {
+        var proxy = await Guardian.Ask<IActorRef>(new PipelinesGuardian.GetProxy(pipeline), TimeSpan.FromSeconds(5));
+        return await proxy.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5));
+    }
+
+    public async ValueTask DisposeAsync() => await System.Terminate();
+}

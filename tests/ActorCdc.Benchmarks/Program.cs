@@ -1,0 +1,26 @@
+using ActorCdc.Benchmarks;
+
+// ./build.sh bench <name> [--rows N]: runs one benchmark against servers it starts itself.
+var repoRoot = FindRepoRoot();
+if (args.Length >= 1 && args[0] == "streaming-variant")
+    return await StreamingBenchmark.RunVariantAsync(args[1], args[2], args[3], long.Parse(args[4]));
+
+var name = args.Length > 0 ? args[0] : "";
+long rows = 1_000_000;
+for (var i = 1; i < args.Length; i++)
+    if (args[i] == "--rows" && i + 1 < args.Length) rows = long.Parse(args[++i]);
+switch (name)
+{
+    case "streaming":
+        return await StreamingBenchmark.RunAsync(rows, repoRoot);
+    default:
+        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N]");
+        return 2;
+}
+
+static string FindRepoRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActorCdc.sln"))) dir = dir.Parent;
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}
