@@ -27,16 +27,27 @@ public sealed class RowChange
     public ColumnValue[]? New { get; }
     public ColumnValue[]? Old { get; }
 
-    /// <summary>Rough size in bytes, for flow-control budgets.</summary>
+    /// <summary>
+    /// Approximate managed memory the change holds, for flow-control budgets: the object, its value arrays (16 bytes a
+    /// slot) and its strings (UTF-16 plus a header), so that a budget in bytes bounds the heap it stands for.
+    /// </summary>
     public int ApproximateBytes
     {
         get
         {
-            var n = 32;
-            if (New is not null) foreach (var v in New) n += 8 + (v.Text?.Length ?? 0);
-            if (Old is not null) foreach (var v in Old) n += 8 + (v.Text?.Length ?? 0);
+            var n = 48;
+            if (New is not null) n += SizeOf(New);
+            if (Old is not null) n += SizeOf(Old);
             return n;
         }
+    }
+
+    private static int SizeOf(ColumnValue[] values)
+    {
+        var n = 24 + 16 * values.Length;
+        foreach (var v in values)
+            if (v.Text is { } t) n += 22 + 2 * t.Length;
+        return n;
     }
 
     public override string ToString() => $"{Kind}@{Position}";
