@@ -101,7 +101,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private void ReadPosition(IActorRef replyTo)
     {
         // Both outcomes come back here first, so a failure is retried before the requester hears of it.
-        _sink.ReadAppliedPositionAsync(_stopping.Token).PipeTo(Self,
+        Start(() => _sink.ReadAppliedPositionAsync(_stopping.Token)).PipeTo(Self,
             success: p => new ReadDone(replyTo, p),
             failure: e => new ReadFailed(replyTo, e));
     }
@@ -125,9 +125,23 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         var rows = changes.Count;
         var upTo = last;
         var count = batches;
-        _sink.ApplyAsync(first.Schema, changes, upTo, _stopping.Token).PipeTo(Self,
+        var schema = first.Schema;
+        Start(() => _sink.ApplyAsync(schema, changes, upTo, _stopping.Token)).PipeTo(Self,
             success: () => new ApplyDone(upTo, rows, count),
             failure: e => new ApplyFailed(e));
+    }
+
+    /// <summary>A sink that throws before returning its task fails like one whose task faults: retried, never a crash.</summary>
+    private static Task<T> Start<T>(Func<Task<T>> call)
+    {
+        try { return call(); }
+        catch (Exception e) { return Task.FromException<T>(e); }
+    }
+
+    private static Task Start(Func<Task> call)
+    {
+        try { return call(); }
+        catch (Exception e) { return Task.FromException(e); }
     }
 
     private static string Describe(Exception e) => e is AggregateException { InnerException: { } inner } ? inner.Message : e.Message;

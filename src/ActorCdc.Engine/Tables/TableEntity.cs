@@ -57,6 +57,12 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
 
     public override string PersistenceId { get; }
 
+    /// <summary>
+    /// A crashed SinkWriter would lose its queue; failing the entity instead makes it recover from its journal and
+    /// hand every unapplied batch to a fresh writer.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
+
     public static Props Props(string entityId, PipelineRegistry registry) =>
         Akka.Actor.Props.Create(() => new TableEntity(entityId, registry));
 
