@@ -80,7 +80,7 @@ actorcdc {
 CONF
 
 echo "==> starting the workload (pgbench, ~50 transactions/s)"
-"$PG_BIN/pgbench" -n -q -f "$WORK/workload.sql" -c 2 -R 50 -T 86400 shop >/dev/null 2>&1 &
+"$PG_BIN/pgbench" -n -f "$WORK/workload.sql" -c 2 -R 50 -T 86400 shop >"$WORK/pgbench.log" 2>&1 &
 WORKLOAD_PID=$!
 
 echo "==> starting an ActorCdc node replicating shop.public.* into analytics (Ctrl+C to stop)"
