@@ -54,14 +54,14 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void Changes_and_journal_events_round_trip_with_their_batch()
     {
-        var changes = new EntityChanges("shop", 5, 6, Batch());
+        var changes = new EntityChanges("shop", 5, 6, 7, Batch());
         var serializer = Sys.Serialization.FindSerializerFor(changes);
         var back = (EntityChanges)Sys.Serialization.Deserialize(serializer.ToBinary(changes), serializer.Identifier, "ec");
         Assert.Equal(("shop", 5L, 6L, "shop/public.t"), (back.Pipeline, back.Session, back.Seq, back.EntityId));
         Assert.Equal(ValueKind.UnchangedToast, back.Batch.Changes[0].New![1].Kind);
         Assert.Equal(Batch().Last, back.Batch.Last);
 
-        var ev = new TableBatchPersisted(Batch());
+        var ev = new TableBatchPersisted(42, Batch());
         var evBack = (TableBatchPersisted)Sys.Serialization.Deserialize(serializer.ToBinary(ev), serializer.Identifier, "tb");
         Assert.Equal("1", evBack.Batch.Changes[0].New![0].Text);
     }

@@ -12,7 +12,8 @@ public sealed record PipelineSettings(
     DeliverySettings Delivery,
     FlowControlSettings FlowControl,
     RetrySettings SlotInUseRetry,
-    RetrySettings SourceRetry)
+    RetrySettings SourceRetry,
+    CheckpointSettings Checkpoints)
 {
     /// <summary>Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>.</summary>
     public static PipelineSettings Parse(string name, Config pipeline, Config defaults)
@@ -50,6 +51,7 @@ public sealed record PipelineSettings(
             FlowControlSettings.Parse(c.Has("flow-control") ? c.Section("flow-control") : new ConfigReader(Config.Empty, c.Key("flow-control"))),
             RetrySettings.Parse(src.Has("slot-in-use") ? src.Section("slot-in-use") : new ConfigReader(Config.Empty, src.Key("slot-in-use")),
                 new RetrySettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, 10)),
-            RetrySettings.Parse(src.Has("retry") ? src.Section("retry") : new ConfigReader(Config.Empty, src.Key("retry")), defaultRetry));
+            RetrySettings.Parse(src.Has("retry") ? src.Section("retry") : new ConfigReader(Config.Empty, src.Key("retry")), defaultRetry),
+            CheckpointSettings.Parse(c.Has("checkpoints") ? c.Section("checkpoints") : new ConfigReader(Config.Empty, c.Key("checkpoints"))));
     }
 }

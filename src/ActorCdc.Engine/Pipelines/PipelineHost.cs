@@ -1,3 +1,4 @@
+using ActorCdc.Engine.Protocol;
 using ActorCdc.Engine.Tables;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -14,11 +15,16 @@ public static class PipelineHost
 
     public static async Task<IActorRef> StartAsync(ActorSystem system, PipelineRegistry registry)
     {
-        var region = await ClusterSharding.Get(system).StartAsync(
+        var sharding = ClusterSharding.Get(system);
+        var settings = ClusterShardingSettings.Create(system);
+        // Entities hand off with a final snapshot that checkpoint storage holds before they stop (DESIGN.md §3.6).
+        var region = await sharding.StartAsync(
             TableRegion,
             entityId => TableEntity.Props(entityId, registry),
-            ClusterShardingSettings.Create(system),
-            new TableMessageExtractor(MaxShards)).ConfigureAwait(false);
+            settings,
+            new TableMessageExtractor(MaxShards),
+            sharding.DefaultShardAllocationStrategy(settings),
+            HandOff.Instance).ConfigureAwait(false);
         return system.ActorOf(PipelinesGuardian.Props(registry, region), PipelinesGuardian.Name);
     }
 }

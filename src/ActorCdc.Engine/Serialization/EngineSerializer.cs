@@ -24,6 +24,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string TableBatchPersistedManifest = "tb";
     private const string GetPipelineStatusManifest = "gs";
     private const string PipelineStatusManifest = "ps";
+    private const string TableEntitySnapshotManifest = "es";
+    private const string EpochStartedManifest = "ep";
+    private const string HandOffManifest = "ho";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -45,6 +48,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         TableBatchPersisted => TableBatchPersistedManifest,
         GetPipelineStatus => GetPipelineStatusManifest,
         PipelineStatus => PipelineStatusManifest,
+        TableEntitySnapshot => TableEntitySnapshotManifest,
+        EpochStarted => EpochStartedManifest,
+        HandOff => HandOffManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -60,6 +66,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteString(m.Pipeline);
                     writer.WriteVarInt64(m.Session);
                     writer.WriteVarInt64(m.Seq);
+                    writer.WriteVarUInt32(m.Xid);
                     ChangeCodec.WriteChangeBatch(ref writer, m.Batch);
                     break;
                 case BatchPersisted m:
@@ -79,7 +86,19 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteVarInt64(m.Received);
                     break;
                 case TableBatchPersisted m:
+                    writer.WriteVarInt64(m.Epoch);
                     ChangeCodec.WriteChangeBatch(ref writer, m.Batch);
+                    break;
+                case TableEntitySnapshot m:
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    writer.WriteVarInt64(m.Epoch);
+                    writer.WriteBoolean(m.SinkToken is not null);
+                    if (m.SinkToken is not null) writer.WriteBytes(m.SinkToken);
+                    break;
+                case EpochStarted m:
+                    writer.WriteVarInt64(m.Epoch);
+                    break;
+                case HandOff:
                     break;
                 case GetPipelineStatus:
                     break;
@@ -106,11 +125,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             throw new SerializationException($"{nameof(EngineSerializer)} cannot read format version {version} (manifest '{manifest}'); this node reads {FormatVersion}: upgrade this node");
         object result = manifest switch
         {
-            EntityChangesManifest => new EntityChanges(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
+            EntityChangesManifest => new EntityChanges(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarUInt32(), ChangeCodec.ReadChangeBatch(ref reader)),
             BatchPersistedManifest => new BatchPersisted(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader)),
             BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
-            TableBatchPersistedManifest => new TableBatchPersisted(ChangeCodec.ReadChangeBatch(ref reader)),
+            TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
+            TableEntitySnapshotManifest => new TableEntitySnapshot(ChangeCodec.ReadSourcePosition(ref reader), reader.ReadVarInt64(),
+                reader.ReadBoolean() ? reader.ReadBytes() : null),
+            EpochStartedManifest => new EpochStarted(reader.ReadVarInt64()),
+            HandOffManifest => HandOff.Instance,
             GetPipelineStatusManifest => GetPipelineStatus.Instance,
             PipelineStatusManifest => ReadStatus(ref reader),
             _ => throw new SerializationException($"{nameof(EngineSerializer)} does not know manifest '{manifest}'; it was probably written by a newer ActorCdc: upgrade this node"),

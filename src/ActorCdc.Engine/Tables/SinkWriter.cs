@@ -10,15 +10,21 @@ namespace ActorCdc.Engine.Tables;
 
 /// <summary>
 /// Job: writes one table's persisted batches into the sink in order, grouping what queued up while the previous
-/// write ran into one write, and reports each applied position to its TableEntity.
-/// State: the table sink, the queue of batches not yet applied, the retry attempt.
-/// Supervision: child of its TableEntity (restarted with it); sink errors are retried here with exponential backoff
-/// and jitter, and logged with what to do, so a sink outage never loses or reorders a change.
+/// write ran into one write, and reports each applied position to its TableEntity. For sinks that commit at
+/// checkpoints (<see cref="ICheckpointParticipant"/>) writes are only <see cref="Written"/> until the entity's
+/// checkpoint prepares and commits them.
+/// State: the table sink, the queue of batches not yet written, the last written position, the retry attempt.
+/// Supervision: child of its TableEntity (a crash fails the entity, which recovers with a fresh writer); sink errors
+/// are retried here with exponential backoff and jitter and logged with what to do, so a sink outage never loses or
+/// reorders a change.
 /// </summary>
 public sealed class SinkWriter : ReceiveActor, IWithTimers
 {
-    /// <summary>Asks for the position the sink already holds; answered with <see cref="SinkPositionRead"/>.</summary>
-    public sealed record ReadAppliedPosition;
+    /// <summary>
+    /// Asks for the position the sink already holds (answered with <see cref="SinkPositionRead"/>); for a checkpoint
+    /// participant, first recovers the writes named by the last completed checkpoint's token.
+    /// </summary>
+    public sealed record ReadAppliedPosition(byte[]? CheckpointToken = null);
 
     /// <summary>The sink's applied position, or null when the sink cannot tell.</summary>
     public sealed record SinkPositionRead(SourcePosition? Position);
@@ -26,57 +32,82 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     /// <summary>Every change up to <see cref="Position"/> is committed in the sink.</summary>
     public sealed record Applied(SourcePosition Position, int Rows);
 
-    private sealed record ApplyDone(SourcePosition Position, int Rows, int Batches);
-    private sealed record ApplyFailed(Exception Error);
-    private sealed record ReadFailed(IActorRef ReplyTo, Exception Error);
+    /// <summary>Every change up to <see cref="Position"/> is written but becomes visible only at the next checkpoint.</summary>
+    public sealed record Written(SourcePosition Position, int Rows);
+
+    /// <summary>Prepare what is written for a checkpoint, once queued writes are done; answered with <see cref="Prepared"/>.</summary>
+    public sealed record Prepare(bool Final);
+
+    /// <summary>The sink prepared everything up to <see cref="UpTo"/>; <see cref="Token"/> goes into the checkpoint.</summary>
+    public sealed record Prepared(byte[] Token, SourcePosition UpTo);
+
+    /// <summary>The checkpoint holding <see cref="Token"/> is complete: publish; answered with <see cref="Applied"/>.</summary>
+    public sealed record Commit(byte[] Token, SourcePosition UpTo);
+
+    /// <summary>Preparing or committing a checkpoint failed; the entity tries again at its next checkpoint.</summary>
+    public sealed record CheckpointFailed(Exception Error);
+
+    private sealed record WriteDone(SourcePosition Position, int Rows, int Batches);
+    private sealed record WriteFailed(Exception Error);
+    private sealed record ReadDone(IActorRef ReplyTo, SourcePosition? Position);
+    private sealed record ReadFailed(IActorRef ReplyTo, byte[]? Token, Exception Error);
+    private sealed record ReadRetry(IActorRef ReplyTo, byte[]? Token);
     private sealed record Retry;
+    private sealed record PrepareDone(IActorRef ReplyTo, byte[] Token, SourcePosition UpTo);
+    private sealed record CommitDone(IActorRef ReplyTo, SourcePosition UpTo);
+    private sealed record CheckpointStepFailed(IActorRef ReplyTo, Exception Error);
 
     private readonly ITableSink _sink;
+    private readonly ICheckpointParticipant? _participant;
     private readonly SinkSettings _settings;
     private readonly string _table;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<ChangeBatch> _queue = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly RetrySettings _retry;
+    private (IActorRef ReplyTo, bool Final)? _pendingPrepare;
+    private SourcePosition _written = SourcePosition.Start;
     private bool _busy;
     private int _attempt;
 
     public SinkWriter(ITableSink sink, SinkSettings settings, string table)
     {
         _sink = sink;
+        _participant = sink as ICheckpointParticipant;
         _settings = settings;
         _table = table;
         _retry = new RetrySettings(settings.RetryMinBackoff, settings.RetryMaxBackoff, 0.2, 0);
 
-        Receive<ReadAppliedPosition>(_ => ReadPosition(Sender));
-        Receive<ReadFailed>(f =>
-        {
-            _attempt++;
-            var delay = _retry.Delay(_attempt);
-            _log.Warning("Reading the applied position of {0} from the sink failed (attempt {1}): {2}. Retrying in {3:0.0}s; check that the sink is reachable.",
-                _table, _attempt, f.Error.Message, delay.TotalSeconds);
-            Timers.StartSingleTimer("read", new ReadRetry(f.ReplyTo), delay);
-        });
-        Receive<ReadRetry>(r => ReadPosition(r.ReplyTo));
+        Receive<ReadAppliedPosition>(r => ReadPosition(Sender, r.CheckpointToken));
+        Receive<ReadRetry>(r => ReadPosition(r.ReplyTo, r.Token));
         Receive<ReadDone>(d =>
         {
             _attempt = 0;
             d.ReplyTo.Tell(new SinkPositionRead(d.Position));
+        });
+        Receive<ReadFailed>(f =>
+        {
+            _attempt++;
+            var delay = _retry.Delay(_attempt);
+            _log.Warning("Reading what the sink holds for {0} failed (attempt {1}): {2}. Retrying in {3:0.0}s; check that the sink is reachable.",
+                _table, _attempt, Describe(f.Error), delay.TotalSeconds);
+            Timers.StartSingleTimer("read", new ReadRetry(f.ReplyTo, f.Token), delay);
         });
         Receive<ChangeBatch>(b =>
         {
             _queue.AddLast(b);
             TryWrite();
         });
-        Receive<ApplyDone>(d =>
+        Receive<WriteDone>(d =>
         {
             _busy = false;
             _attempt = 0;
             for (var i = 0; i < d.Batches; i++) _queue.RemoveFirst();
-            Context.Parent.Tell(new Applied(d.Position, d.Rows));
+            _written = d.Position;
+            Context.Parent.Tell(_participant is null ? new Applied(d.Position, d.Rows) : new Written(d.Position, d.Rows));
             TryWrite();
         });
-        Receive<ApplyFailed>(f =>
+        Receive<WriteFailed>(f =>
         {
             _busy = false;
             _attempt++;
@@ -88,27 +119,63 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("retry", new Retry(), delay);
         });
         Receive<Retry>(_ => TryWrite());
+        Receive<Prepare>(p =>
+        {
+            _pendingPrepare = (Sender, p.Final);
+            TryWrite();
+        });
+        Receive<PrepareDone>(d =>
+        {
+            _busy = false;
+            d.ReplyTo.Tell(new Prepared(d.Token, d.UpTo));
+            TryWrite();
+        });
+        Receive<Commit>(c =>
+        {
+            var replyTo = Sender;
+            var participant = _participant!;
+            Start(() => participant.CommitAsync(c.Token, _stopping.Token)).PipeTo(Self,
+                success: () => new CommitDone(replyTo, c.UpTo),
+                failure: e => new CheckpointStepFailed(replyTo, e));
+        });
+        Receive<CommitDone>(d => d.ReplyTo.Tell(new Applied(d.UpTo, 0)));
+        Receive<CheckpointStepFailed>(f =>
+        {
+            _busy = false;
+            _log.Warning("Checkpoint step of {0} failed: {1}; the entity retries at its next checkpoint", _table, Describe(f.Error));
+            f.ReplyTo.Tell(new CheckpointFailed(f.Error));
+            TryWrite();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private sealed record ReadRetry(IActorRef ReplyTo);
-    private sealed record ReadDone(IActorRef ReplyTo, SourcePosition? Position);
-
     public static Props Props(ITableSink sink, SinkSettings settings, string table) =>
         Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, table));
 
-    private void ReadPosition(IActorRef replyTo)
+    private void ReadPosition(IActorRef replyTo, byte[]? token)
     {
+        var participant = _participant;
+        var sink = _sink;
+        var ct = _stopping.Token;
         // Both outcomes come back here first, so a failure is retried before the requester hears of it.
-        Start(() => _sink.ReadAppliedPositionAsync(_stopping.Token)).PipeTo(Self,
+        Start(async () =>
+        {
+            if (participant is not null) await participant.RecoverAsync(token, ct).ConfigureAwait(false);
+            return await sink.ReadAppliedPositionAsync(ct).ConfigureAwait(false);
+        }).PipeTo(Self,
             success: p => new ReadDone(replyTo, p),
-            failure: e => new ReadFailed(replyTo, e));
+            failure: e => new ReadFailed(replyTo, token, e));
     }
 
     private void TryWrite()
     {
-        if (_busy || _queue.Count == 0 || Timers.IsTimerActive("retry")) return;
+        if (_busy || Timers.IsTimerActive("retry")) return;
+        if (_queue.Count == 0)
+        {
+            if (_pendingPrepare is { } p) StartPrepare(p.ReplyTo);
+            return;
+        }
         var first = _queue.First!.Value;
         var changes = new List<RowChange>(first.Changes.Count);
         var batches = 0;
@@ -127,8 +194,24 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         var count = batches;
         var schema = first.Schema;
         Start(() => _sink.ApplyAsync(schema, changes, upTo, _stopping.Token)).PipeTo(Self,
-            success: () => new ApplyDone(upTo, rows, count),
-            failure: e => new ApplyFailed(e));
+            success: () => new WriteDone(upTo, rows, count),
+            failure: e => new WriteFailed(e));
+    }
+
+    private void StartPrepare(IActorRef replyTo)
+    {
+        _pendingPrepare = null;
+        if (_participant is null)
+        {
+            replyTo.Tell(new CheckpointFailed(new InvalidOperationException("this sink does not commit at checkpoints")));
+            return;
+        }
+        _busy = true;
+        var upTo = _written;
+        var participant = _participant;
+        Start(() => participant.PrepareAsync(upTo, _stopping.Token)).PipeTo(Self,
+            success: token => new PrepareDone(replyTo, token, upTo),
+            failure: e => new CheckpointStepFailed(replyTo, e));
     }
 
     /// <summary>A sink that throws before returning its task fails like one whose task faults: retried, never a crash.</summary>

@@ -3,6 +3,7 @@ using ActorCdc.Core.Positions;
 using ActorCdc.Core.Schema;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
+using ActorCdc.Persistence.RocksDb.Checkpoints;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -11,25 +12,41 @@ namespace ActorCdc.Engine.Tables;
 
 /// <summary>
 /// Job: the sharded owner of one captured table (entity id <c>pipeline/schema.table</c>): drops replays at or below
-/// its persisted position, persists each new batch before acknowledging it, feeds its SinkWriter in order and reports
-/// applied positions to the WalReader (DESIGN.md §3.2).
-/// State: persisted and applied positions, batches persisted but not applied, the reader's session and next batch number.
-/// Supervision: a shard entity (restarted by its shard on failure, recovering from its journal); parent of its SinkWriter.
+/// its persisted position, persists each new batch before acknowledging it, feeds its SinkWriter in order, reports
+/// applied positions to the WalReader (DESIGN.md §3.2) and snapshots itself at every checkpoint (§3.6).
+/// State: persisted and applied positions, batches persisted but not applied, the incarnation's epoch, the reader's
+/// session and next batch number, the sink's checkpoint token for sinks that commit at checkpoints.
+/// Supervision: a shard entity (restarted by its shard, recovering from its newest snapshot and the local events of
+/// the same epoch); parent of its SinkWriter, whose failure fails the entity so it recovers with a fresh writer.
 /// </summary>
-public sealed class TableEntity : ReceivePersistentActor, IWithStash
+public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimers
 {
+    private sealed record CheckpointTick;
+    private sealed record StartSnapshotRetry;
+    private sealed record Flushed(bool HandOff, Exception? Error);
+
     private readonly string _pipeline;
     private readonly TableId _table;
     private readonly PipelineRuntime _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<(long SeqNr, ChangeBatch Batch)> _unapplied = new();
+    private readonly long _epoch = DateTime.UtcNow.Ticks;
     private SourcePosition _persisted = SourcePosition.Start;
     private SourcePosition _applied = SourcePosition.Start;
+    private SourcePosition _written = SourcePosition.Start;
+    private SourcePosition _snapshotApplied = SourcePosition.Start;
+    private long? _lineageEpoch;
+    private byte[]? _sinkToken;
+    private long _discarded;
     private long _session = -1;
     private long _nextSeq;
     private long _deletedUpTo;
+    private bool _checkpointing;
+    private bool _handingOff;
     private IActorRef _reader = ActorRefs.Nobody;
     private IActorRef _writer = ActorRefs.Nobody;
+    private bool _commitsAtCheckpoints;
+    private SourcePosition? _pendingCommitUpTo;
 
     public TableEntity(string entityId, PipelineRegistry registry)
     {
@@ -37,25 +54,49 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
         _runtime = registry.Get(_pipeline);
         PersistenceId = "table|" + entityId;
 
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is not TableEntitySnapshot s) return;
+            _applied = _persisted = _written = _snapshotApplied = s.Applied;
+            _lineageEpoch = s.Epoch;
+            _sinkToken = s.SinkToken;
+        });
         Recover<TableBatchPersisted>(e =>
         {
+            // Local events are valid only for the incarnation that wrote the snapshot we start from: events of another
+            // epoch were written on this node before the entity lived elsewhere, and the WAL still holds what they held.
+            if (_lineageEpoch != e.Epoch)
+            {
+                _discarded++;
+                return;
+            }
             _unapplied.AddLast((LastSequenceNr, e.Batch));
             _persisted = SourcePosition.Max(_persisted, e.Batch.Last);
         });
-        Recover<RecoveryCompleted>(_ =>
-        {
-            var settings = _runtime.Settings;
-            var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
-            _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, $"{_pipeline}/{_table}"), "sink-writer");
-            _writer.Tell(new SinkWriter.ReadAppliedPosition());
-        });
+        Recover<EpochStarted>(_ => { });
+        Recover<RecoveryCompleted>(_ => StartIncarnation());
 
-        // Until the sink has said what it holds, nothing can be told apart from a replay: stash.
+        // Until the new epoch is snapshotted and the sink has said what it holds, nothing can be told apart from a replay.
+        Command<SaveSnapshotSuccess>(s => OnStartSnapshotSaved(s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _log.Warning("{0}: saving the start snapshot failed: {1}; retrying", _table, f.Cause.Message);
+            Timers.StartSingleTimer("start-snapshot", new StartSnapshotRetry(), TimeSpan.FromSeconds(1));
+        });
+        Command<StartSnapshotRetry>(_ => SaveSnapshot(CurrentSnapshot()));
+        Command<Flushed>(f =>
+        {
+            if (f.Error is not null) _log.Warning("{0}: checkpoint storage has not confirmed the start snapshot: {1}", _table, f.Error.Message);
+            StartSink();
+        });
         Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
+        Command<HandOff>(_ => Context.Stop(Self)); // nothing new to hand over before we started
         CommandAny(_ => Stash.Stash());
     }
 
     public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>
     /// A crashed SinkWriter would lose its queue; failing the entity instead makes it recover from its journal and
@@ -66,14 +107,49 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
     public static Props Props(string entityId, PipelineRegistry registry) =>
         Akka.Actor.Props.Create(() => new TableEntity(entityId, registry));
 
+    private ICheckpointStore? CheckpointStore => CheckpointStorage.Get(Context.System).Store;
+
+    private TableEntitySnapshot CurrentSnapshot() => new(_applied, _epoch, _sinkToken);
+
+    private void StartIncarnation()
+    {
+        if (_discarded > 0)
+            _log.Info("{0}: discarded {1} local journal events of an earlier incarnation; the slot replays what they held", _table, _discarded);
+        var settings = _runtime.Settings;
+        var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
+        _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
+        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, $"{_pipeline}/{_table}"), "sink-writer");
+        // A new epoch, snapshotted (and uploaded) before anything else, so that no later incarnation anywhere replays
+        // this node's older events on top of what this incarnation is about to apply.
+        Persist(new EpochStarted(_epoch), _ => SaveSnapshot(CurrentSnapshot()));
+    }
+
+    private void OnStartSnapshotSaved(long sequenceNr)
+    {
+        _snapshotApplied = _applied;
+        var store = CheckpointStore;
+        if (store is null)
+        {
+            StartSink();
+            return;
+        }
+        store.FlushAsync(PersistenceId, CancellationToken.None)
+            .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
+            .PipeTo(Self, success: () => new Flushed(false, null), failure: e => new Flushed(false, e));
+    }
+
+    private void StartSink() => _writer.Tell(new SinkWriter.ReadAppliedPosition(_sinkToken));
+
     private void OnSinkPosition(SinkWriter.SinkPositionRead read)
     {
         if (read.Position is { } held && held > _applied) _applied = held;
+        _written = SourcePosition.Max(_written, _applied);
         _persisted = SourcePosition.Max(_persisted, _applied);
         while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied) _unapplied.RemoveFirst();
         foreach (var (_, batch) in _unapplied) _writer.Tell(batch);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
 
+        Timers.StartPeriodicTimer("checkpoint", new CheckpointTick(), _runtime.Settings.Checkpoints.Interval);
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -81,13 +157,42 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
     private void Ready()
     {
         Command<EntityChanges>(OnChanges);
-        Command<SinkWriter.Applied>(OnApplied);
+        Command<SinkWriter.Applied>(a => OnApplied(a.Position));
+        Command<SinkWriter.Written>(w => _written = SourcePosition.Max(_written, w.Position));
+        Command<CheckpointTick>(_ => Checkpoint(handOff: false));
+        Command<HandOff>(_ =>
+        {
+            _handingOff = true;
+            Checkpoint(handOff: true);
+        });
+        Command<SinkWriter.Prepared>(OnPrepared);
+        Command<SinkWriter.CheckpointFailed>(f =>
+        {
+            _checkpointing = false;
+            _log.Warning("{0}: checkpoint failed: {1}; the next one retries", _table, f.Error.Message);
+            if (_handingOff) Context.Stop(Self);
+        });
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _checkpointing = false;
+            _log.Warning("{0}: saving a checkpoint snapshot failed: {1}; the next checkpoint retries", _table, f.Cause.Message);
+            if (_handingOff) Context.Stop(Self);
+        });
+        Command<Flushed>(f =>
+        {
+            if (f.Error is not null) _log.Warning("{0}: checkpoint storage did not confirm the final snapshot before hand-off: {1}", _table, f.Error.Message);
+            if (f.HandOff) Context.Stop(Self);
+        });
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting applied journal events failed: {1}", _table, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
     private void OnChanges(EntityChanges m)
     {
+        if (_handingOff) return; // the reader's ack timeout or the next entity's gap makes it resend
         _reader = Sender;
         if (m.Session < _session) return; // a batch of a replication session that has since been replaced
         if (m.Session > _session)
@@ -118,7 +223,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
         var reader = Sender;
         var session = m.Session;
         var seq = m.Seq;
-        Persist(new TableBatchPersisted(batch), e =>
+        Persist(new TableBatchPersisted(_epoch, batch), e =>
         {
             _persisted = e.Batch.Last;
             _unapplied.AddLast((LastSequenceNr, e.Batch));
@@ -127,10 +232,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
         });
     }
 
-    private void OnApplied(SinkWriter.Applied a)
+    private void OnApplied(SourcePosition position)
     {
-        if (a.Position <= _applied) return;
-        _applied = a.Position;
+        if (position <= _applied) return;
+        _applied = position;
+        _written = SourcePosition.Max(_written, position);
         long lastSeqNr = -1;
         while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied)
         {
@@ -143,6 +249,65 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash
         {
             DeleteMessages(lastSeqNr);
             _deletedUpTo = lastSeqNr;
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint: sinks that commit at checkpoints prepare what they wrote first; then the snapshot; then (after it
+    /// is saved) those sinks commit, which makes the changes applied.
+    /// </summary>
+    private void Checkpoint(bool handOff)
+    {
+        if (_checkpointing) return;
+        if (_commitsAtCheckpoints)
+        {
+            if (_written <= _applied && !handOff) return;
+            _checkpointing = true;
+            _writer.Tell(new SinkWriter.Prepare(handOff));
+            return;
+        }
+        if (_applied == _snapshotApplied && !handOff) return;
+        _checkpointing = true;
+        SaveSnapshot(CurrentSnapshot());
+    }
+
+    private void OnPrepared(SinkWriter.Prepared p)
+    {
+        _sinkToken = p.Token;
+        _pendingCommitUpTo = p.UpTo;
+        SaveSnapshot(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token));
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess s)
+    {
+        _checkpointing = false;
+        _snapshotApplied = _applied;
+        if (_pendingCommitUpTo is { } upTo && _sinkToken is { } token)
+        {
+            // The checkpoint holding the token is complete: publish. Applied follows from the writer's answer.
+            _writer.Tell(new SinkWriter.Commit(token, upTo));
+            _pendingCommitUpTo = null;
+        }
+        // Events below the snapshot that are applied are not needed any more; unapplied ones stay.
+        var keepFrom = _unapplied.First is { } first ? first.Value.SeqNr : s.Metadata.SequenceNr + 1;
+        var deleteTo = Math.Min(s.Metadata.SequenceNr, keepFrom - 1);
+        if (deleteTo > _deletedUpTo)
+        {
+            DeleteMessages(deleteTo);
+            _deletedUpTo = deleteTo;
+        }
+        DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        if (_handingOff)
+        {
+            var store = CheckpointStore;
+            if (store is null)
+            {
+                Context.Stop(Self);
+                return;
+            }
+            store.FlushAsync(PersistenceId, CancellationToken.None)
+                .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
+                .PipeTo(Self, success: () => new Flushed(true, null), failure: e => new Flushed(true, e));
         }
     }
 

@@ -46,6 +46,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private long _session;
     private long _reconnects;
     private Lsn _confirmed;
+    private uint _xid;
 
     public WalReader(PipelineSettings settings, IActorRef region, IActorRef manager)
     {
@@ -172,6 +173,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         switch (ev)
         {
             case TransactionBegun b:
+                _xid = b.Xid;
                 _tracker.Begin(b.CommitLsn);
                 break;
             case TableChanges tc:
@@ -192,7 +194,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         var table = batch.Table;
         var seq = _nextSeq.TryGetValue(table, out var s) ? s : 1;
         _nextSeq[table] = seq + 1;
-        _region.Tell(new EntityChanges(_settings.Name, _session, seq, batch), Self);
+        _region.Tell(new EntityChanges(_settings.Name, _session, seq, _xid, batch), Self);
         _tracker.Sent(table, batch.Last, batch.ApproximateBytes, batch.Changes.Count);
         if (!_awaitingPersisted.TryGetValue(table, out var q)) _awaitingPersisted[table] = q = new Queue<(long, DateTime)>();
         q.Enqueue((seq, DateTime.UtcNow));

@@ -1,0 +1,10 @@
+using ActorCdc.Core.Positions;
+
+namespace ActorCdc.Engine.Protocol;
+
+/// <summary>
+/// TableEntity snapshot: the applied position, the incarnation (epoch) that took it, and the token of the sink's
+/// prepared-but-uncommitted writes for sinks that commit at checkpoints (null otherwise). Local journal events are
+/// valid after a snapshot only when they carry the same epoch (DESIGN.md §3.6).
+/// </summary>
+public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byte[]? SinkToken) : IEngineMessage;
