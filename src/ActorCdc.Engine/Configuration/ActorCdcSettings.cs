@@ -14,7 +14,7 @@ public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines,
         {
             var block = root.GetConfig("actorcdc.pipelines");
             foreach (var name in block.Root.GetObject().Items.Keys.OrderBy(k => k, StringComparer.Ordinal))
-                pipelines.Add(PipelineSettings.Parse(name, block.GetConfig(name), defaults));
+                pipelines.Add(PipelineSettings.ParseWithProfiles(name, block.GetConfig(name), defaults));
         }
         var node = NodeSettings.Parse(new ConfigReader(root.GetConfig("actorcdc.node") ?? Config.Empty, "actorcdc.node"));
         var slots = pipelines.GroupBy(p => (p.Source.ConnectionString, p.Source.Slot)).FirstOrDefault(g => g.Count() > 1);

@@ -13,15 +13,47 @@ public sealed record PipelineSettings(
     FlowControlSettings FlowControl,
     RetrySettings SlotInUseRetry,
     RetrySettings SourceRetry,
-    CheckpointSettings Checkpoints)
+    CheckpointSettings Checkpoints,
+    SnapshotSettings Snapshot,
+    ProfileMode ProfileMode)
 {
-    /// <summary>Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>.</summary>
-    public static PipelineSettings Parse(string name, Config pipeline, Config defaults)
+    /// <summary>The profile these settings were resolved for; null when read without profiles.</summary>
+    public Profile? Profile { get; init; }
+
+    private PipelineSettings? _backfill;
+    private PipelineSettings? _steady;
+
+    /// <summary>These settings under <paramref name="profile"/> (hocon/profiles), or these when read without profiles.</summary>
+    public PipelineSettings For(Profile profile) => (profile == Configuration.Profile.Backfill ? _backfill : _steady) ?? this;
+
+    /// <summary>
+    /// Reads <c>actorcdc.pipelines.&lt;name&gt;</c> with both profiles resolved: the pipeline's own
+    /// <c>profiles.&lt;profile&gt;</c> block, then the pipeline block, then the shipped profile, then
+    /// <c>actorcdc.pipeline-defaults</c>. The returned settings are the steady ones.
+    /// </summary>
+    public static PipelineSettings ParseWithProfiles(string name, Config pipeline, Config defaults)
+    {
+        var backfill = Parse(name, pipeline, defaults, Configuration.Profile.Backfill);
+        var steady = Parse(name, pipeline, defaults, Configuration.Profile.Steady);
+        backfill._backfill = steady._backfill = backfill;
+        backfill._steady = steady._steady = steady;
+        return steady;
+    }
+
+    /// <summary>Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>, under one profile or none.</summary>
+    public static PipelineSettings Parse(string name, Config pipeline, Config defaults, Profile? profile = null)
     {
         var path = $"actorcdc.pipelines.{name}";
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9_]{0,40}$"))
             throw new SettingsException(path, name, "a pipeline name of lower-case letters, digits and _ (it names the slot and the publication)");
-        var c = new ConfigReader(pipeline.WithFallback(defaults), path);
+        var merged = pipeline.WithFallback(defaults);
+        if (profile is { } p)
+        {
+            var key = p == Configuration.Profile.Backfill ? "backfill" : "steady";
+            var own = pipeline.HasPath("profiles." + key) ? pipeline.GetConfig("profiles." + key) : Config.Empty;
+            merged = own.WithFallback(pipeline).WithFallback(ProfileDefaults.For(p)).WithFallback(defaults);
+        }
+        var c = new ConfigReader(merged, path);
         var src = c.Section("source");
         var type = src.String("type", "postgres", "postgres");
         if (type != "postgres") throw new SettingsException(src.Key("type"), type, "postgres");
@@ -52,6 +84,11 @@ public sealed record PipelineSettings(
             RetrySettings.Parse(src.Has("slot-in-use") ? src.Section("slot-in-use") : new ConfigReader(Config.Empty, src.Key("slot-in-use")),
                 new RetrySettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, 10)),
             RetrySettings.Parse(src.Has("retry") ? src.Section("retry") : new ConfigReader(Config.Empty, src.Key("retry")), defaultRetry),
-            CheckpointSettings.Parse(c.Has("checkpoints") ? c.Section("checkpoints") : new ConfigReader(Config.Empty, c.Key("checkpoints"))));
+            CheckpointSettings.Parse(c.Has("checkpoints") ? c.Section("checkpoints") : new ConfigReader(Config.Empty, c.Key("checkpoints"))),
+            SnapshotSettings.Parse(c.Has("snapshot") ? c.Section("snapshot") : new ConfigReader(Config.Empty, c.Key("snapshot"))),
+            c.Enum("profile", ProfileMode.Auto))
+        {
+            Profile = profile,
+        };
     }
 }

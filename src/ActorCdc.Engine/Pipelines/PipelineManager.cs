@@ -23,6 +23,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private sealed record RetryPrepare;
 
     private readonly PipelineSettings _settings;
+    private readonly PipelineRuntime _runtime;
     private readonly IActorRef _region;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PipelineState _state = PipelineState.Starting;
@@ -30,16 +31,17 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private IActorRef _reader = ActorRefs.Nobody;
     private int _attempt;
 
-    public PipelineManager(PipelineSettings settings, IActorRef region)
+    public PipelineManager(PipelineRuntime runtime, IActorRef region)
     {
-        _settings = settings;
+        _runtime = runtime;
+        _settings = runtime.Settings;
         _region = region;
 
         Receive<Prepared>(p =>
         {
             _attempt = 0;
             _log.Info("{0}: capturing {1} table(s): {2}", _settings.Name, p.Tables.Count, string.Join(", ", p.Tables));
-            var child = WalReader.Props(_settings, _region, Self);
+            var child = WalReader.Props(_runtime, _region, Self);
             var retry = _settings.SourceRetry;
             var options = Backoff.OnFailure(child, "wal-reader", retry.MinBackoff, retry.MaxBackoff, retry.RandomFactor, -1)
                 .WithAutoReset(TimeSpan.FromSeconds(30));
@@ -71,8 +73,8 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineSettings settings, IActorRef region) =>
-        Akka.Actor.Props.Create(() => new PipelineManager(settings, region));
+    public static Props Props(PipelineRuntime runtime, IActorRef region) =>
+        Akka.Actor.Props.Create(() => new PipelineManager(runtime, region));
 
     protected override void PreStart() => Prepare();
 

@@ -3,5 +3,26 @@ using ActorCdc.Engine.Configuration;
 
 namespace ActorCdc.Engine.Pipelines;
 
-/// <summary>What the actors of one pipeline share on a node: its settings and its sink.</summary>
-public sealed record PipelineRuntime(PipelineSettings Settings, ISinkFactory SinkFactory);
+/// <summary>
+/// What the actors of one pipeline share on a node: its settings, its sink, and the profile in force, which actors
+/// read at their natural points (each sink write, each checkpoint, each reader tick) so a switch takes effect without
+/// restarting anything.
+/// </summary>
+public sealed class PipelineRuntime(PipelineSettings settings, ISinkFactory sinkFactory)
+{
+    private volatile int _profile = settings.ProfileMode == ProfileMode.Steady ? (int)Profile.Steady : (int)Profile.Backfill;
+
+    /// <summary>The settings as configured (steady profile when read with profiles).</summary>
+    public PipelineSettings Settings { get; } = settings;
+
+    public ISinkFactory SinkFactory { get; } = sinkFactory;
+
+    public Profile Profile
+    {
+        get => (Profile)_profile;
+        set => _profile = (int)value;
+    }
+
+    /// <summary>The settings under the profile in force.</summary>
+    public PipelineSettings Current => Settings.For(Profile);
+}

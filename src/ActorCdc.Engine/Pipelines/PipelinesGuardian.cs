@@ -25,7 +25,7 @@ public sealed class PipelinesGuardian : ReceiveActor
             var name = runtime.Settings.Name;
             var system = Context.System;
             Context.ActorOf(ClusterSingletonManager.Props(
-                    PipelineManager.Props(runtime.Settings, region),
+                    PipelineManager.Props(runtime, region),
                     PoisonPill.Instance,
                     ClusterSingletonManagerSettings.Create(system).WithSingletonName("manager")),
                 $"pipeline-{name}");

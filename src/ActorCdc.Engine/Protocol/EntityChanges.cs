@@ -8,7 +8,7 @@ namespace ActorCdc.Engine.Protocol;
 /// replication session, so an entity notices a lost message (Akka remoting is at-most-once). <see cref="Xid"/> is the
 /// source transaction's id, which backfill needs to tell changes a chunk's snapshot saw from those it did not.
 /// </summary>
-public sealed record EntityChanges(string Pipeline, long Session, long Seq, uint Xid, ChangeBatch Batch) : IEngineMessage
+public sealed record EntityChanges(string Pipeline, long Session, long Seq, uint Xid, ChangeBatch Batch) : ITableEntityMessage
 {
     public TableId Table => Batch.Table;
     public string EntityId => TableEntityId.For(Pipeline, Batch.Table);

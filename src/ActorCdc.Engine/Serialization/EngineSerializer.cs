@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using ActorCdc.Core.Changes;
 using ActorCdc.Core.Positions;
 using ActorCdc.Core.Serialization;
 using ActorCdc.Engine.Protocol;
@@ -27,6 +28,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string TableEntitySnapshotManifest = "es";
     private const string EpochStartedManifest = "ep";
     private const string HandOffManifest = "ho";
+    private const string EntityWatermarkManifest = "wm";
+    private const string ChunkRowsManifest = "cr";
+    private const string ChunkRowsReceivedManifest = "ca";
+    private const string ChunkEndManifest = "ce";
+    private const string AbandonChunkManifest = "ab";
+    private const string ChunkOutcomeManifest = "co";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -51,6 +58,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         TableEntitySnapshot => TableEntitySnapshotManifest,
         EpochStarted => EpochStartedManifest,
         HandOff => HandOffManifest,
+        EntityWatermark => EntityWatermarkManifest,
+        ChunkRows => ChunkRowsManifest,
+        ChunkRowsReceived => ChunkRowsReceivedManifest,
+        ChunkEnd => ChunkEndManifest,
+        AbandonChunk => AbandonChunkManifest,
+        ChunkOutcome => ChunkOutcomeManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -100,6 +113,57 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     break;
                 case HandOff:
                     break;
+                case EntityWatermark m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteVarInt64(m.Session);
+                    writer.WriteVarInt64(m.Seq);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    writer.WriteBoolean(m.High);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Position);
+                    break;
+                case ChunkRows m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    writer.WriteVarInt32(m.Part);
+                    ChangeCodec.WriteTableSchema(ref writer, m.Schema);
+                    writer.WriteVarInt32(m.Rows.Count);
+                    foreach (var row in m.Rows)
+                    {
+                        writer.WriteVarInt32(row.Length);
+                        foreach (var v in row) ChangeCodec.WriteColumnValue(ref writer, v);
+                    }
+                    break;
+                case ChunkRowsReceived m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    writer.WriteVarInt32(m.Part);
+                    break;
+                case ChunkEnd m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    writer.WriteVarInt32(m.Parts);
+                    writer.WriteVarInt64(m.Rows);
+                    writer.WriteString(m.Snapshot);
+                    break;
+                case AbandonChunk m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    break;
+                case ChunkOutcome m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteVarInt64(m.ChunkId);
+                    writer.WriteVarInt32(m.Attempt);
+                    writer.WriteVarInt64(m.Rows);
+                    writer.WriteNullableString(m.VoidReason);
+                    break;
                 case GetPipelineStatus:
                     break;
                 case PipelineStatus m:
@@ -134,12 +198,39 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 reader.ReadBoolean() ? reader.ReadBytes() : null),
             EpochStartedManifest => new EpochStarted(reader.ReadVarInt64()),
             HandOffManifest => HandOff.Instance,
+            EntityWatermarkManifest => new EntityWatermark(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadTableId(ref reader),
+                reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadBoolean(), ChangeCodec.ReadSourcePosition(ref reader)),
+            ChunkRowsManifest => ReadChunkRows(ref reader),
+            ChunkRowsReceivedManifest => new ChunkRowsReceived(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt32()),
+            ChunkEndManifest => new ChunkEnd(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(),
+                reader.ReadVarInt32(), reader.ReadVarInt64(), reader.ReadString()),
+            AbandonChunkManifest => new AbandonChunk(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32()),
+            ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
+                reader.ReadNullableString()),
             GetPipelineStatusManifest => GetPipelineStatus.Instance,
             PipelineStatusManifest => ReadStatus(ref reader),
             _ => throw new SerializationException($"{nameof(EngineSerializer)} does not know manifest '{manifest}'; it was probably written by a newer ActorCdc: upgrade this node"),
         };
         if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");
         return result;
+    }
+
+    private static ChunkRows ReadChunkRows(ref CdcBinaryReader r)
+    {
+        var pipeline = r.ReadString();
+        var chunk = r.ReadVarInt64();
+        var attempt = r.ReadVarInt32();
+        var part = r.ReadVarInt32();
+        var schema = ChangeCodec.ReadTableSchema(ref r);
+        var n = r.ReadCount();
+        var rows = new List<ColumnValue[]>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var row = new ColumnValue[r.ReadCount()];
+            for (var j = 0; j < row.Length; j++) row[j] = ChangeCodec.ReadColumnValue(ref r);
+            rows.Add(row);
+        }
+        return new ChunkRows(pipeline, chunk, attempt, part, schema, rows);
     }
 
     private static void WriteStatus(ref CdcBinaryWriter w, PipelineStatus s)

@@ -59,7 +59,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
 
     private readonly ITableSink _sink;
     private readonly ICheckpointParticipant? _participant;
-    private readonly SinkSettings _settings;
+    private readonly Func<int> _maxBatchRows;
     private readonly string _table;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<ChangeBatch> _queue = new();
@@ -70,11 +70,11 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private bool _busy;
     private int _attempt;
 
-    public SinkWriter(ITableSink sink, SinkSettings settings, string table)
+    public SinkWriter(ITableSink sink, SinkSettings settings, Func<int> maxBatchRows, string table)
     {
         _sink = sink;
         _participant = sink as ICheckpointParticipant;
-        _settings = settings;
+        _maxBatchRows = maxBatchRows;
         _table = table;
         _retry = new RetrySettings(settings.RetryMinBackoff, settings.RetryMaxBackoff, 0.2, 0);
 
@@ -150,8 +150,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ITableSink sink, SinkSettings settings, string table) =>
-        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, table));
+    /// <summary>A writer for <paramref name="sink"/>; <paramref name="maxBatchRows"/> is read before each write, so a profile switch takes effect at the next one.</summary>
+    public static Props Props(ITableSink sink, SinkSettings settings, Func<int> maxBatchRows, string table) =>
+        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, maxBatchRows, table));
 
     private void ReadPosition(IActorRef replyTo, byte[]? token)
     {
@@ -177,13 +178,14 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             return;
         }
         var first = _queue.First!.Value;
+        var maxRows = _maxBatchRows();
         var changes = new List<RowChange>(first.Changes.Count);
         var batches = 0;
         var last = first.Last;
         foreach (var b in _queue)
         {
             if (batches > 0 && (!ReferenceEquals(b.Schema, first.Schema) && !b.Schema.SameShapeAs(first.Schema)
-                                || changes.Count + b.Changes.Count > _settings.MaxBatchRows)) break;
+                                || changes.Count + b.Changes.Count > maxRows)) break;
             for (var i = 0; i < b.Changes.Count; i++) changes.Add(b.Changes[i]);
             last = b.Last;
             batches++;

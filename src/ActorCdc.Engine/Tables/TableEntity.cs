@@ -118,7 +118,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var settings = _runtime.Settings;
         var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
         _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
-        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, $"{_pipeline}/{_table}"), "sink-writer");
+        var runtime = _runtime;
+        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, () => runtime.Current.Sink.MaxBatchRows, $"{_pipeline}/{_table}"), "sink-writer");
         // A new epoch, snapshotted (and uploaded) before anything else, so that no later incarnation anywhere replays
         // this node's older events on top of what this incarnation is about to apply.
         Persist(new EpochStarted(_epoch), _ => SaveSnapshot(CurrentSnapshot()));
@@ -149,7 +150,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         foreach (var (_, batch) in _unapplied) _writer.Tell(batch);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
 
-        Timers.StartPeriodicTimer("checkpoint", new CheckpointTick(), _runtime.Settings.Checkpoints.Interval);
+        ArmCheckpoints();
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -159,7 +160,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<EntityChanges>(OnChanges);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
         Command<SinkWriter.Written>(w => _written = SourcePosition.Max(_written, w.Position));
-        Command<CheckpointTick>(_ => Checkpoint(handOff: false));
+        Command<CheckpointTick>(_ =>
+        {
+            ArmCheckpoints();
+            Checkpoint(handOff: false);
+        });
         Command<HandOff>(_ =>
         {
             _handingOff = true;
@@ -189,6 +194,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
     }
+
+    /// <summary>(Re)arms the checkpoint timer when the profile in force changed its interval.</summary>
+    private void ArmCheckpoints()
+    {
+        var interval = _runtime.Current.Checkpoints.Interval;
+        if (interval == _checkpointInterval) return;
+        _checkpointInterval = interval;
+        Timers.StartPeriodicTimer("checkpoint", new CheckpointTick(), interval);
+    }
+
+    private TimeSpan _checkpointInterval;
 
     private void OnChanges(EntityChanges m)
     {

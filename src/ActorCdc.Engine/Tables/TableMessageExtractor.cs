@@ -8,7 +8,7 @@ public sealed class TableMessageExtractor(int maxShards) : HashCodeMessageExtrac
 {
     public override string? EntityId(object message) => message switch
     {
-        EntityChanges c => c.EntityId,
+        ITableEntityMessage m => m.EntityId,
         _ => null,
     };
 }

@@ -16,8 +16,26 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
     private long _inFlight;
     private long _waitTicks;
 
-    public long PipelineBudget { get; } = pipelineBudget;
-    public long TableBudget { get; } = tableBudget;
+    private long _pipelineBudget = pipelineBudget;
+    private long _tableBudget = tableBudget;
+
+    public long PipelineBudget => Interlocked.Read(ref _pipelineBudget);
+    public long TableBudget => Interlocked.Read(ref _tableBudget);
+
+    /// <summary>New budgets (a profile switch); waiters re-check at once.</summary>
+    public void SetBudgets(long pipelineBudget, long tableBudget)
+    {
+        if (pipelineBudget == PipelineBudget && tableBudget == TableBudget) return;
+        Interlocked.Exchange(ref _pipelineBudget, pipelineBudget);
+        Interlocked.Exchange(ref _tableBudget, tableBudget);
+        TaskCompletionSource signal;
+        lock (_lock)
+        {
+            signal = _released;
+            _released = NewSignal();
+        }
+        signal.TrySetResult();
+    }
 
     public long InFlightBytes { get { lock (_lock) return _inFlight; } }
     public long PeakInFlightBytes { get; private set; }

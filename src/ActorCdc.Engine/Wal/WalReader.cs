@@ -2,6 +2,7 @@ using ActorCdc.Core.Failures;
 using ActorCdc.Core.Positions;
 using ActorCdc.Core.Schema;
 using ActorCdc.Engine.Configuration;
+using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
 using ActorCdc.Source.Postgres;
 using Akka.Actor;
@@ -32,6 +33,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private sealed record EmitHeartbeat;
 
     private readonly PipelineSettings _settings;
+    private readonly PipelineRuntime _runtime;
     private readonly IActorRef _region;
     private readonly IActorRef _manager;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -48,12 +50,15 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private Lsn _confirmed;
     private uint _xid;
 
-    public WalReader(PipelineSettings settings, IActorRef region, IActorRef manager)
+    public WalReader(PipelineRuntime runtime, IActorRef region, IActorRef manager)
     {
+        var settings = runtime.Settings;
+        _runtime = runtime;
         _settings = settings;
         _region = region;
         _manager = manager;
-        _gate = new CreditGate(settings.FlowControl.PipelineBudgetBytes, settings.FlowControl.TableBudgetBytes);
+        var flow = runtime.Current.FlowControl;
+        _gate = new CreditGate(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
         _admin = new SourceAdmin(settings.Source);
 
         Receive<SessionOpened>(OnSessionOpened);
@@ -68,15 +73,20 @@ public sealed class WalReader : ReceiveActor, IWithTimers
                 _settings.Name, g.Table, g.Expected, g.Received, _confirmed);
             Reconnect();
         });
-        Receive<Tick>(_ => CheckAckTimeouts());
+        Receive<Tick>(_ =>
+        {
+            var flow = _runtime.Current.FlowControl;
+            _gate.SetBudgets(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
+            CheckAckTimeouts();
+        });
         Receive<EmitHeartbeat>(_ => Heartbeat());
         Receive<GetPipelineStatus>(_ => Sender.Tell(Status()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineSettings settings, IActorRef region, IActorRef manager) =>
-        Akka.Actor.Props.Create(() => new WalReader(settings, region, manager));
+    public static Props Props(PipelineRuntime runtime, IActorRef region, IActorRef manager) =>
+        Akka.Actor.Props.Create(() => new WalReader(runtime, region, manager));
 
     protected override void PreStart()
     {
