@@ -25,8 +25,10 @@ public static class NodeHost
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
             var self = $"akka.tcp://{node.SystemName}@{node.Hostname}:{node.Port}";
-            akka.AddHocon(options.Config.GetConfig("akka") is { IsEmpty: false } ? options.Config : Akka.Configuration.Config.Empty, HoconAddMode.Prepend)
+            akka.AddHocon(options.Config, HoconAddMode.Prepend)
+                .AddHocon(StateConfig.Overrides(options.Settings.State), HoconAddMode.Prepend)
                 .AddHocon(EngineConfig.Akka, HoconAddMode.Append)
+                .AddHocon(StateConfig.Fallback(options.Settings.State), HoconAddMode.Append)
                 .ConfigureLoggers(l =>
                 {
                     l.LogLevel = Akka.Event.LogLevel.InfoLevel;

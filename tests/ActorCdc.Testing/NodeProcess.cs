@@ -48,8 +48,33 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Config text of a single node listening on a free port, for the given pipelines block.</summary>
-    public static string Config(string pipelines, string extraNode = "") =>
-        $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n  {pipelines}\n}}\n";
+    /// <remarks>
+    /// State goes to a fresh temporary directory, the same for every node started with the returned text; the
+    /// directories are removed when the test process exits.
+    /// </remarks>
+    public static string Config(string pipelines, string extraNode = "", string state = "") =>
+        $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n" +
+        $"  state {{ data-dir = \"{NewDataDirectory()}\" {state} }}\n  {pipelines}\n}}\n";
+
+    private static readonly List<string> DataDirectories = [];
+
+    /// <summary>A temporary directory for a node's state, deleted when the test process exits.</summary>
+    public static string NewDataDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "actorcdc-node-" + Guid.NewGuid().ToString("N")[..12]);
+        lock (DataDirectories)
+        {
+            if (DataDirectories.Count == 0)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    lock (DataDirectories)
+                        foreach (var d in DataDirectories)
+                            try { Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                };
+            DataDirectories.Add(dir);
+        }
+        return dir;
+    }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -3,7 +3,7 @@ using Akka.Configuration;
 namespace ActorCdc.Engine.Configuration;
 
 /// <summary>Everything under <c>actorcdc</c>, validated at start.</summary>
-public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines, NodeSettings Node)
+public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines, NodeSettings Node, StateSettings State)
 {
     public static ActorCdcSettings Parse(Config root)
     {
@@ -20,6 +20,7 @@ public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines,
         var slots = pipelines.GroupBy(p => (p.Source.ConnectionString, p.Source.Slot)).FirstOrDefault(g => g.Count() > 1);
         if (slots is not null)
             throw new SettingsException($"actorcdc.pipelines.{slots.Last().Name}.source.slot", slots.Key.Slot, "a slot no other pipeline of the same database uses");
-        return new ActorCdcSettings(pipelines, node);
+        var state = StateSettings.Parse(new ConfigReader(root.HasPath("actorcdc.state") ? root.GetConfig("actorcdc.state") : Config.Empty, "actorcdc.state"));
+        return new ActorCdcSettings(pipelines, node, state);
     }
 }
