@@ -30,6 +30,21 @@ ensure_postgres() {
   fi
 }
 
+# s3rver (npm) is the S3-compatible server the checkpoint tests and the snapshot-upload benchmark start themselves.
+ensure_s3rver() {
+  local need=()
+  command -v node >/dev/null || need+=(nodejs)
+  command -v npm >/dev/null || need+=(npm)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "==> installing ${need[*]} (Debian packages)"
+    apt_install "${need[@]}"
+  fi
+  if [ ! -d tests/tools/node_modules/s3rver ]; then
+    echo "==> npm ci --prefix tests/tools (s3rver)"
+    npm ci --prefix tests/tools --no-audit --no-fund >/dev/null
+  fi
+}
+
 build() {
   echo "==> dotnet build ($CONFIG)"
   dotnet build ActorCdc.sln -c "$CONFIG" -warnaserror -nologo -v q -clp:NoSummary
@@ -37,6 +52,7 @@ build() {
 
 run_tests() {
   ensure_postgres
+  ensure_s3rver
   build
   echo "==> dotnet test"
   local log; log=$(mktemp)
@@ -56,7 +72,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) ensure_postgres; build; exec bash "$ROOT/scripts/demo.sh" "$CONFIG" ;;
-  bench) shift; ensure_postgres; build
+  bench) shift; ensure_postgres; ensure_s3rver; build
          dotnet run --project tests/ActorCdc.Benchmarks -c "$CONFIG" --no-build -- "$@" ;;
   clean) rm -rf artifacts; dotnet clean ActorCdc.sln -v q ;;
   *) echo "usage: ./build.sh [build|test|demo|bench <name>|clean]" >&2; exit 2 ;;

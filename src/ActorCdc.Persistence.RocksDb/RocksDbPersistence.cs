@@ -8,6 +8,11 @@ namespace ActorCdc.Persistence.RocksDb;
 /// Akka extension of the RocksDB persistence plugin: injects the embedded reference.conf as a top-level fallback so
 /// <c>akka.persistence.journal.rocksdb</c> and <c>akka.persistence.snapshot-store.rocksdb</c> resolve with defaults.
 /// </summary>
+/// <remarks>
+/// Akka.Persistence reads a plugin's <c>class</c> before the plugin can load this extension, so a HOCON-only setup
+/// either falls back to <see cref="DefaultConfig"/> (or <see cref="StateBackendConfig"/>) or lists
+/// <see cref="RocksDbPersistenceProvider"/> in <c>akka.extensions</c>; the Akka.Hosting options do it themselves.
+/// </remarks>
 public sealed class RocksDbPersistence : IExtension
 {
     /// <summary>HOCON path of the journal plugin block.</summary>
@@ -34,10 +39,13 @@ public sealed class RocksDbPersistence : IExtension
     public static Config DefaultSnapshotConfig() => DefaultConfig().GetConfig(SnapshotConfigPath);
 
     /// <summary>
-    /// The plugin selection of a state backend: RocksDB journal and snapshot store, or Akka's in-memory journal with
-    /// this snapshot store keeping snapshots in memory (and still pushing them to checkpoint storage).
+    /// The plugin selection of a state backend, with the plugin blocks of reference.conf as fallback: RocksDB journal
+    /// and snapshot store, or Akka's in-memory journal with this snapshot store keeping snapshots in memory (and still
+    /// pushing them to checkpoint storage). Put user settings (e.g. the path) in front of it.
     /// </summary>
-    public static Config StateBackendConfig(StateBackend backend) => backend switch
+    public static Config StateBackendConfig(StateBackend backend) => Selection(backend).WithFallback(DefaultConfig());
+
+    private static Config Selection(StateBackend backend) => backend switch
     {
         StateBackend.RocksDb => ConfigurationFactory.ParseString($"""
             akka.persistence.journal.plugin = "{JournalConfigPath}"

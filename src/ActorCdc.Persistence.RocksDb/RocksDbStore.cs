@@ -27,6 +27,8 @@ public sealed class RocksDbStore
     private readonly WriteOptions _syncWrite = new WriteOptions().SetSync(true);
     private uint _lastPersistenceKey;
     private int _references;
+    private long _journalBatchesWritten;
+    private long _journalCompactionsStarted;
 
     private RocksDbStore(RocksDbStoreOptions options)
     {
@@ -46,7 +48,7 @@ public sealed class RocksDbStore
         if (options.CreateIfMissing) Directory.CreateDirectory(options.Path);
         try
         {
-            Db = RocksDb.Open(dbOptions, options.Path, families);
+            Db = RocksDbSharp.RocksDb.Open(dbOptions, options.Path, families);
         }
         catch (RocksDbException e)
         {
@@ -73,7 +75,7 @@ public sealed class RocksDbStore
     public RocksDbStoreOptions Options { get; }
 
     /// <summary>The database; valid until the last <see cref="Release"/>.</summary>
-    public RocksDb Db { get; }
+    public RocksDbSharp.RocksDb Db { get; }
 
     /// <summary>Column family of the format marker and persistence-id mapping.</summary>
     internal ColumnFamilyHandle Meta { get; }
@@ -83,6 +85,19 @@ public sealed class RocksDbStore
 
     /// <summary>Column family of local snapshots.</summary>
     internal ColumnFamilyHandle Snapshots { get; }
+
+    /// <summary>Merged journal write batches written to this database (diagnostics, tests).</summary>
+    internal long JournalBatchesWritten => Interlocked.Read(ref _journalBatchesWritten);
+
+    /// <summary>Compactions of deleted journal ranges started on this database (diagnostics, tests).</summary>
+    internal long JournalCompactionsStarted => Interlocked.Read(ref _journalCompactionsStarted);
+
+    /// <summary>Test seam: when it returns an exception, the next journal batch write throws it instead of writing.</summary>
+    internal Func<Exception?>? JournalWriteFault { get; set; }
+
+    internal void CountJournalBatch() => Interlocked.Increment(ref _journalBatchesWritten);
+
+    internal void CountJournalCompaction() => Interlocked.Increment(ref _journalCompactionsStarted);
 
     /// <summary>Opens the database at <see cref="RocksDbStoreOptions.Path"/>, or takes another reference to the open one.</summary>
     public static RocksDbStore Acquire(RocksDbStoreOptions options)
@@ -94,6 +109,18 @@ public sealed class RocksDbStore
                 store = new RocksDbStore(options);
                 OpenStores.Add(options.Path, store);
             }
+            store._references++;
+            return store;
+        }
+    }
+
+    /// <summary>Another reference to the database already open at <paramref name="path"/> (tests, tools); throws when it is not open.</summary>
+    internal static RocksDbStore AcquireOpen(string path)
+    {
+        lock (OpenStoresLock)
+        {
+            if (!OpenStores.TryGetValue(System.IO.Path.GetFullPath(path), out var store))
+                throw new InvalidOperationException($"No RocksDB database is open at '{path}'.");
             store._references++;
             return store;
         }
@@ -119,14 +146,13 @@ public sealed class RocksDbStore
             if (--_references > 0) return;
             OpenStores.Remove(Options.Path);
             Db.Dispose();
-            _syncWrite.Dispose();
         }
     }
 
     /// <summary>Whether the database at <paramref name="path"/> is open in this process (for tests and diagnostics).</summary>
     public static bool IsOpen(string path)
     {
-        lock (OpenStoresLock) return OpenStores.ContainsKey(Path.GetFullPath(path));
+        lock (OpenStoresLock) return OpenStores.ContainsKey(System.IO.Path.GetFullPath(path));
     }
 
     internal bool TryGetPersistenceKey(string persistenceId, out uint key) => _persistenceKeys.TryGetValue(persistenceId, out key);
@@ -153,6 +179,15 @@ public sealed class RocksDbStore
         }
     }
 
+    /// <summary>The highest sequence number ever written for the entity; kept under sequence number 0 and never lowered by deletes.</summary>
+    internal long ReadHighestSequenceNr(uint persistenceKey)
+    {
+        Span<byte> key = stackalloc byte[StoreKeys.Length];
+        StoreKeys.Write(key, persistenceKey, 0);
+        var value = Db.Get(key, Journal);
+        return value is { Length: 8 } ? BinaryPrimitives.ReadInt64LittleEndian(value) : 0;
+    }
+
     private static byte[] MappingKey(string persistenceId)
     {
         var key = new byte[1 + Encoding.UTF8.GetByteCount(persistenceId)];
@@ -166,7 +201,7 @@ public sealed class RocksDbStore
         var format = Db.Get(FormatKey, Meta);
         if (format is null)
         {
-            Db.Put(FormatKey, [FormatVersion], Meta, _syncWrite);
+            Db.Put(FormatKey, new[] { FormatVersion }, Meta, _syncWrite);
             return;
         }
         if (format.Length != 1 || format[0] != FormatVersion)
@@ -179,7 +214,7 @@ public sealed class RocksDbStore
     {
         var lower = new[] { PersistenceIdPrefix };
         var upper = new[] { (byte)(PersistenceIdPrefix + 1) };
-        using var readOptions = new ReadOptions().SetIterateLowerBound(lower).SetIterateUpperBound(upper);
+        var readOptions = new ReadOptions().SetIterateLowerBound(lower).SetIterateUpperBound(upper);
         using var iterator = Db.NewIterator(Meta, readOptions);
         for (iterator.Seek(lower); iterator.Valid(); iterator.Next())
         {
@@ -188,5 +223,6 @@ public sealed class RocksDbStore
             _persistenceKeys[id] = key;
             if (key > _lastPersistenceKey) _lastPersistenceKey = key;
         }
+        GC.KeepAlive(readOptions); // the native iterator uses its bounds
     }
 }

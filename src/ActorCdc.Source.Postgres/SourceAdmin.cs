@@ -40,6 +40,21 @@ public sealed class SourceAdmin : IAsyncDisposable
             return tables;
         }, ct);
 
+    /// <summary>
+    /// Every table the publication publishes now, whatever <c>source.tables</c> says: a table an operator added with
+    /// ALTER PUBLICATION ... ADD TABLE is captured and backfilled without a restart.
+    /// </summary>
+    public Task<IReadOnlyList<TableId>> PublishedTablesAsync(CancellationToken ct) =>
+        RunAsync("listing the publication's tables", async connection =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2", connection);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = _settings.Publication });
+            var tables = new List<TableId>();
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) tables.Add(new TableId(reader.GetString(0), reader.GetString(1)));
+            return (IReadOnlyList<TableId>)tables;
+        }, ct);
+
     /// <summary>The slot's positions and holder, with the server's current WAL position.</summary>
     public Task<SlotState> ReadSlotAsync(CancellationToken ct) =>
         RunAsync("reading the replication slot", async connection => (await SlotQueries.ReadAsync(connection, _settings.Slot, ct)).State, ct);

@@ -26,6 +26,9 @@ public sealed class BenchReport(string name, long rows, string transport)
 
     public void Note(string key, string value) => _notes[key] = value;
 
+    /// <summary>Adds a named figure to a variant already reported (e.g. <c>mib_per_s</c>); printed under the table.</summary>
+    public void Figure(string variant, string key, double value) => _variants[variant]![key] = value;
+
     public string Write(string repoRoot)
     {
         var doc = new JsonObject
@@ -52,6 +55,10 @@ public sealed class BenchReport(string name, long rows, string transport)
             var rss = v!["peak_rss_bytes"] is { } r ? $"{r.GetValue<long>() / 1048576.0:0} MiB" : "";
             Console.WriteLine($"{k,-16} {v["seconds"]!.GetValue<double>(),9:0.00} {v["rows_per_s"]!.GetValue<double>(),11:N0} {rss,10}");
         }
+        foreach (var (k, v) in _variants)
+            foreach (var (figure, value) in v!.AsObject())
+                if (figure is not ("seconds" or "rows_per_s" or "peak_rss_bytes"))
+                    Console.WriteLine($"{k + "." + figure,-40} {value}");
         foreach (var (k, v) in _ratios) Console.WriteLine($"{k,-40} {v!.GetValue<double>():0.000}");
         foreach (var (k, v) in _notes) Console.WriteLine($"{k}: {v}");
     }

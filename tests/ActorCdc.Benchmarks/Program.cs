@@ -13,8 +13,14 @@ switch (name)
 {
     case "streaming":
         return await StreamingBenchmark.RunAsync(rows, repoRoot);
+    case "journal":
+        return await JournalBenchmark.RunAsync(args, repoRoot);
+    case "snapshot-upload":
+        return await SnapshotUploadBenchmark.RunAsync(repoRoot);
+    case "sinks":
+        return await SinksBenchmark.RunAsync(rows, repoRoot, args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault());
     default:
-        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N]");
+        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N] | journal [--rows N] [--sync every-batch|interval|off] [--window W]");
         return 2;
 }
 

@@ -67,6 +67,46 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Backfill_messages_and_state_round_trip()
+    {
+        var schema = Batch().Schema;
+        var rows = new List<ColumnValue[]> { new[] { ColumnValue.FromText("1"), ColumnValue.Null }, new[] { ColumnValue.FromText("2"), ColumnValue.FromText("ž") } };
+        var chunkRows = (ChunkRows)RoundTrip(new ChunkRows("shop", 9, 2, 3, schema, rows));
+        Assert.Equal((9L, 2, 3, 2), (chunkRows.ChunkId, chunkRows.Attempt, chunkRows.Part, chunkRows.Rows.Count));
+        Assert.Equal(rows[1], chunkRows.Rows[1]);
+        Assert.Equal(ValueKind.Null, chunkRows.Rows[0][1].Kind);
+
+        var table = new TableId("public", "t");
+        Assert.Equal(new EntityWatermark("shop", 1, 2, table, 3, 4, true, new SourcePosition(new Lsn(5), 0)),
+            RoundTrip(new EntityWatermark("shop", 1, 2, table, 3, 4, true, new SourcePosition(new Lsn(5), 0))));
+        Assert.Equal(new ChunkEnd("shop", table, 3, 1, 7, 7000, "10:20:12,15"), RoundTrip(new ChunkEnd("shop", table, 3, 1, 7, 7000, "10:20:12,15")));
+        Assert.Equal(new ChunkOutcome(table, 3, 1, 7000, null), RoundTrip(new ChunkOutcome(table, 3, 1, 7000, null)));
+        Assert.Equal(new ChunkOutcome(table, 3, 1, 0, "Truncate: x"), RoundTrip(new ChunkOutcome(table, 3, 1, 0, "Truncate: x")));
+        Assert.Equal(new AbandonChunk("shop", table, 3, 1), RoundTrip(new AbandonChunk("shop", table, 3, 1)));
+        Assert.Equal(new ChunkRowsReceived(table, 3, 1, 2), RoundTrip(new ChunkRowsReceived(table, 3, 1, 2)));
+
+        var progress = new ActorCdc.Engine.Snapshots.TableBackfillProgress(table)
+        {
+            Status = ActorCdc.Engine.Snapshots.TableBackfillStatus.Running, Cursor = new ActorCdc.Source.Postgres.Snapshots.KeyValue("a", "17"),
+            Planned = false, RowsCopied = 123456, ChunksDone = 9, EstimatedRows = 200000,
+        };
+        progress.Open.Add(new ActorCdc.Engine.Snapshots.BackfillChunk(10, new ActorCdc.Source.Postgres.Snapshots.ChunkRange(
+            new ActorCdc.Source.Postgres.Snapshots.KeyValue("a", "1"), new ActorCdc.Source.Postgres.Snapshots.KeyValue("a", "17")), 3));
+        progress.Open.Add(new ActorCdc.Engine.Snapshots.BackfillChunk(11, new ActorCdc.Source.Postgres.Snapshots.ChunkRange(null, null), 1));
+        var state = (ActorCdc.Engine.Snapshots.BackfillState)RoundTrip(new ActorCdc.Engine.Snapshots.BackfillState(12, [progress]));
+        var t = Assert.Single(state.Tables);
+        Assert.Equal((12L, table, progress.Cursor, 123456L, 9L, 200000L), (state.NextChunkId, t.Table, t.Cursor, t.RowsCopied, t.ChunksDone, t.EstimatedRows));
+        Assert.Equal(progress.Open, t.Open);
+    }
+
+    private object RoundTrip(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<EngineSerializer>(serializer);
+        return Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+    }
+
+    [Fact]
     public void Unknown_manifest_fails_loudly()
     {
         var serializer = new EngineSerializer((Akka.Actor.ExtendedActorSystem)Sys);

@@ -9,7 +9,8 @@ namespace ActorCdc.Source.Postgres.Tests;
 public class TypeDecodingTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
 {
     // Database defaults unlike the source's session settings: output must not depend on them.
-    private const string Setup = """
+    // Setup and Rows are shared with Snapshots/ChunkReaderTests: chunk reads must print every type the same way.
+    internal const string Setup = """
         DO $$ BEGIN
           EXECUTE format('ALTER DATABASE %I SET DateStyle = ''SQL, DMY''', current_database());
           EXECUTE format('ALTER DATABASE %I SET IntervalStyle = iso_8601', current_database());
@@ -29,7 +30,7 @@ public class TypeDecodingTests(PostgresFixture pg) : IClassFixture<PostgresFixtu
             a_d date[], a_u uuid[], a_e mood[], a_jb jsonb[], a_by bytea[], a_iv interval[]);
         """;
 
-    private const string Rows = """
+    internal const string Rows = """
         INSERT INTO typed VALUES
         (1, 1, 2, 3, 1234.5, 1.5, 'plain', 'short', 'ab', true, 1.5, 2.25,
          '2024-02-29', '13:14:15.123456', '13:14:15+02', '2024-02-29 13:14:15.5', '2024-02-29 13:14:15.123456+00', '1 day 02:03:04',

@@ -116,8 +116,16 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         if (line is null) return;
         _lines.Enqueue(line);
-        lock (_all) _all.AppendLine(line);
+        lock (_all)
+        {
+            _all.AppendLine(line);
+            if (LogDirectory is { } dir)
+                File.AppendAllText(Path.Combine(dir, $"node-{_process.Id}.log"), line + "\n");
+        }
     }
+
+    /// <summary>When ACTORCDC_NODE_LOGS names a directory, every node's output is also written there (for debugging).</summary>
+    private static string? LogDirectory => Environment.GetEnvironmentVariable("ACTORCDC_NODE_LOGS") is { Length: > 0 } d && Directory.Exists(d) ? d : null;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using ActorCdc.Core.Failures;
 
@@ -37,7 +39,7 @@ public sealed class FileObjectStore : IObjectStore
     public Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return PutCoreAsync(key, (stream, ct) => content.CopyToAsync(stream, CopyBufferSize, ct), cancellationToken);
+        return PutCoreAsync(key, (stream, ct) => CopyAsync(content, stream, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -64,7 +66,7 @@ public sealed class FileObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(prefix);
         // Only the directory named by the prefix up to its last '/' can hold matching keys.
         var slash = prefix.LastIndexOf('/');
-        var dir = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        var dir = slash < 0 ? _root : ToPath(prefix[..slash]);
         var result = new List<ObjectInfo>();
         try
         {
@@ -121,7 +123,11 @@ public sealed class FileObjectStore : IObjectStore
             var created = CreateDirectories(dir);
             await using (var stream = new FileStream(temp, new FileStreamOptions
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, Options = FileOptions.Asynchronous,
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                Options = FileOptions.Asynchronous,
             }))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
@@ -132,11 +138,43 @@ public sealed class FileObjectStore : IObjectStore
             FsyncDirectory(dir);
             foreach (var d in created) FsyncDirectory(Path.GetDirectoryName(d)!);
         }
+        catch (SourceFailedException e)
+        {
+            // The caller's stream broke, not the disk: its own exception is the one to see.
+            TryDelete(temp);
+            ExceptionDispatchInfo.Throw(e.InnerException!);
+        }
         catch (Exception e)
         {
             TryDelete(temp);
             if (e is IOException or UnauthorizedAccessException) throw Classify(e, $"write {key}", path);
             throw;
+        }
+    }
+
+    private static async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new SourceFailedException(e);
+                }
+                if (read == 0) return;
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -219,6 +257,8 @@ public sealed class FileObjectStore : IObjectStore
             _ = Posix.close(fd);
         }
     }
+
+    private sealed class SourceFailedException(Exception inner) : Exception(inner.Message, inner);
 
     private static class Posix
     {

@@ -136,7 +136,7 @@ public sealed class ChunkMerge
         HighWatermark = highWatermark;
     }
 
-    /// <summary>The next rows of the chunk, in key order, as the snapshot saw them (every column a value or NULL).</summary>
+    /// <summary>The next rows of the chunk, in key order, as the snapshot saw them (every column a value or NULL); the arrays are kept, not copied.</summary>
     public void OnRows(TableSchema chunkSchema, IReadOnlyList<ColumnValue[]> rows)
     {
         ArgumentNullException.ThrowIfNull(chunkSchema);
@@ -201,17 +201,17 @@ public sealed class ChunkMerge
     /// <summary>
     /// Merges the chunk once <see cref="IsComplete"/>: the rows as of the high watermark, as inserts at (high watermark's
     /// commit LSN, 1..n), chunk rows in key order then rows added by the overlay. False (and <see cref="Voided"/>) when the
-    /// chunk must be read again.
+    /// chunk must be read again; a voided attempt answers false even before it is complete.
     /// </summary>
     public bool TryComplete(LookbackBuffer lookback, out IReadOnlyList<RowChange> rows)
     {
         ArgumentNullException.ThrowIfNull(lookback);
         if (_completed) throw new InvalidOperationException($"Chunk {ChunkId} attempt {Attempt} was already completed.");
+        rows = Array.Empty<RowChange>();
+        if (Voided) return false;
         if (!IsComplete)
             throw new InvalidOperationException(
                 $"Chunk {ChunkId} attempt {Attempt} is not complete: low watermark {Seen(LowWatermark.HasValue)}, high watermark {Seen(HighWatermark.HasValue)}, end marker {Seen(EndReceived)}.");
-        rows = Array.Empty<RowChange>();
-        if (Voided) return false;
 
         var schema = ResultSchema;
         if (_slotOf is null) StartRows(schema);
@@ -274,20 +274,20 @@ public sealed class ChunkMerge
         switch (c.Kind)
         {
             case ChangeKind.Insert:
-            {
-                var row = c.New!;
-                if (!_keys!.HasKey(row)) return Unlocatable(sc);
-                if (IsFull(row)) Put(row);
-                else Remove(row); // an insert always carries every column; never emit a guess
-                return true;
-            }
+                {
+                    var row = c.New!;
+                    if (!_keys!.HasKey(row)) return Unlocatable(sc);
+                    if (IsFull(row)) Put(row);
+                    else Remove(row); // an insert always carries every column; never emit a guess
+                    return true;
+                }
             case ChangeKind.Delete:
-            {
-                var old = c.Old!;
-                if (!_keys!.HasKey(old)) return Unlocatable(sc);
-                Remove(old);
-                return true;
-            }
+                {
+                    var old = c.Old!;
+                    if (!_keys!.HasKey(old)) return Unlocatable(sc);
+                    Remove(old);
+                    return true;
+                }
             case ChangeKind.Update:
                 return ApplyUpdate(sc);
             default:

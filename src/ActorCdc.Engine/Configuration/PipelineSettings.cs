@@ -15,7 +15,8 @@ public sealed record PipelineSettings(
     RetrySettings SourceRetry,
     CheckpointSettings Checkpoints,
     SnapshotSettings Snapshot,
-    ProfileMode ProfileMode)
+    ProfileMode ProfileMode,
+    TimeSpan TableDiscoveryInterval)
 {
     /// <summary>The profile these settings were resolved for; null when read without profiles.</summary>
     public Profile? Profile { get; init; }
@@ -86,7 +87,8 @@ public sealed record PipelineSettings(
             RetrySettings.Parse(src.Has("retry") ? src.Section("retry") : new ConfigReader(Config.Empty, src.Key("retry")), defaultRetry),
             CheckpointSettings.Parse(c.Has("checkpoints") ? c.Section("checkpoints") : new ConfigReader(Config.Empty, c.Key("checkpoints"))),
             SnapshotSettings.Parse(c.Has("snapshot") ? c.Section("snapshot") : new ConfigReader(Config.Empty, c.Key("snapshot"))),
-            c.Enum("profile", ProfileMode.Auto))
+            c.Enum("profile", ProfileMode.Auto),
+            src.Duration("table-discovery-interval", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)))
         {
             Profile = profile,
         };

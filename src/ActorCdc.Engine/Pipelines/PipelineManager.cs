@@ -2,6 +2,7 @@ using ActorCdc.Core.Failures;
 using ActorCdc.Core.Schema;
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Snapshots;
 using ActorCdc.Engine.Wal;
 using ActorCdc.Source.Postgres;
 using Akka.Actor;
@@ -21,6 +22,8 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private sealed record Prepared(IReadOnlyList<TableId> Tables);
     private sealed record PrepareFailed(Exception Error);
     private sealed record RetryPrepare;
+    private sealed record DiscoverTables;
+    private sealed record Discovered(IReadOnlyList<TableId> Tables);
 
     private readonly PipelineSettings _settings;
     private readonly PipelineRuntime _runtime;
@@ -29,6 +32,9 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private PipelineState _state = PipelineState.Starting;
     private string? _reason;
     private IActorRef _reader = ActorRefs.Nobody;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private readonly HashSet<TableId> _captured = new();
+    private bool _backfillDone;
     private int _attempt;
 
     public PipelineManager(PipelineRuntime runtime, IActorRef region)
@@ -41,11 +47,50 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         {
             _attempt = 0;
             _log.Info("{0}: capturing {1} table(s): {2}", _settings.Name, p.Tables.Count, string.Join(", ", p.Tables));
+            _captured.UnionWith(p.Tables);
             var child = WalReader.Props(_runtime, _region, Self);
             var retry = _settings.SourceRetry;
             var options = Backoff.OnFailure(child, "wal-reader", retry.MinBackoff, retry.MaxBackoff, retry.RandomFactor, -1)
                 .WithAutoReset(TimeSpan.FromSeconds(30));
             _reader = Context.ActorOf(BackoffSupervisor.Props(options), "wal-reader-supervisor");
+            _coordinator = Context.ActorOf(SnapshotCoordinator.Props(_runtime, _region, Self, p.Tables), "snapshot-coordinator");
+            Timers.StartPeriodicTimer("discover", new DiscoverTables(), _settings.TableDiscoveryInterval);
+        });
+        Receive<DiscoverTables>(_ => Discover());
+        Receive<Discovered>(d =>
+        {
+            var added = d.Tables.Where(t => _captured.Add(t)).ToList();
+            if (added.Count == 0) return;
+            _log.Info("{0}: now also capturing {1}", _settings.Name, string.Join(", ", added));
+            _coordinator.Tell(new AddTables(added));
+        });
+        Receive<BackfillFinished>(_ =>
+        {
+            _backfillDone = true;
+            if (_settings.ProfileMode == ProfileMode.Auto && _runtime.Profile != Profile.Steady)
+            {
+                _runtime.Profile = Profile.Steady;
+                _log.Info("{0}: backfill finished; switching to the steady profile", _settings.Name);
+            }
+            if (_settings.Snapshot.Mode == SnapshotMode.InitialOnly)
+            {
+                _state = PipelineState.Completed;
+                _log.Info("{0}: snapshot.mode = initial-only and every table is copied: the pipeline stops reading", _settings.Name);
+                if (!_reader.IsNobody()) Context.Stop(_reader);
+                _reader = ActorRefs.Nobody;
+            }
+        });
+        Receive<Resnapshot>(r =>
+        {
+            _backfillDone = false;
+            if (_settings.ProfileMode == ProfileMode.Auto) _runtime.Profile = Profile.Backfill;
+            _coordinator.Forward(r);
+        });
+        Receive<GetBackfillProgress>(g => _coordinator.Forward(g));
+        Receive<SetProfile>(s =>
+        {
+            _runtime.Profile = s.Profile;
+            Sender.Tell($"{_settings.Name}: profile {s.Profile.ToString().ToLowerInvariant()} in force");
         });
         Receive<PrepareFailed>(f =>
         {
@@ -63,7 +108,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Receive<RetryPrepare>(_ => Prepare());
         Receive<WalReader.Streaming>(_ =>
         {
-            if (_state == PipelineState.Failed) return;
+            if (_state is PipelineState.Failed or PipelineState.Completed) return;
             _state = PipelineState.Streaming;
             _reason = null;
         });
@@ -89,6 +134,19 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         }).PipeTo(self, success: t => new Prepared(t), failure: e => new PrepareFailed(e));
     }
 
+    /// <summary>Tables added to the publication, or newly matching the configured patterns, are picked up and backfilled.</summary>
+    private void Discover()
+    {
+        var source = _settings.Source;
+        Task.Run(async () =>
+        {
+            await using var admin = new SourceAdmin(source);
+            var tables = new List<TableId>(await admin.PrepareAsync(CancellationToken.None).ConfigureAwait(false));
+            tables.AddRange(await admin.PublishedTablesAsync(CancellationToken.None).ConfigureAwait(false));
+            return tables;
+        }).PipeTo(Self, success: t => new Discovered(t), failure: e => new Discovered([]));
+    }
+
     private void Fail(string reason)
     {
         _state = PipelineState.Failed;
@@ -104,6 +162,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         var state = _state;
         var reason = _reason;
         var name = _settings.Name;
+        var backfillDone = _backfillDone;
         if (_reader.IsNobody() || state == PipelineState.Failed)
         {
             sender.Tell(Empty(name, state, reason));
@@ -111,7 +170,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         }
         _reader.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5))
             .ContinueWith(t => t.IsCompletedSuccessfully
-                ? t.Result with { State = state == PipelineState.Streaming ? t.Result.State : state, Reason = reason }
+                ? t.Result with { State = state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state, Reason = reason }
                 : Empty(name, state, reason), TaskScheduler.Default)
             .PipeTo(sender);
     }

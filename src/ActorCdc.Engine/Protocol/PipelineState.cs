@@ -7,4 +7,8 @@ public enum PipelineState : byte
     Streaming = 2,
     Degraded = 3,
     Failed = 4,
+    /// <summary>Streaming while existing rows are being copied.</summary>
+    Backfilling = 5,
+    /// <summary>snapshot.mode = initial-only and every table is copied: the pipeline stopped reading.</summary>
+    Completed = 6,
 }

@@ -3,6 +3,8 @@ using ActorCdc.Core.Changes;
 using ActorCdc.Core.Positions;
 using ActorCdc.Core.Serialization;
 using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Snapshots;
+using ActorCdc.Source.Postgres.Snapshots;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
@@ -34,6 +36,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ChunkEndManifest = "ce";
     private const string AbandonChunkManifest = "ab";
     private const string ChunkOutcomeManifest = "co";
+    private const string PrepareBackfillManifest = "pb";
+    private const string BackfillPreparedManifest = "bf";
+    private const string BackfillStateManifest = "bs";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -64,6 +69,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ChunkEnd => ChunkEndManifest,
         AbandonChunk => AbandonChunkManifest,
         ChunkOutcome => ChunkOutcomeManifest,
+        PrepareBackfill => PrepareBackfillManifest,
+        BackfillPrepared => BackfillPreparedManifest,
+        BackfillState => BackfillStateManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -129,10 +137,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteVarInt32(m.Attempt);
                     writer.WriteVarInt32(m.Part);
                     ChangeCodec.WriteTableSchema(ref writer, m.Schema);
-                    writer.WriteVarInt32(m.Rows.Count);
+                    writer.WriteVarUInt32((uint)m.Rows.Count);
                     foreach (var row in m.Rows)
                     {
-                        writer.WriteVarInt32(row.Length);
+                        writer.WriteVarUInt32((uint)row.Length);
                         foreach (var v in row) ChangeCodec.WriteColumnValue(ref writer, v);
                     }
                     break;
@@ -156,6 +164,17 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     writer.WriteVarInt64(m.ChunkId);
                     writer.WriteVarInt32(m.Attempt);
+                    break;
+                case PrepareBackfill m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableSchema(ref writer, m.Schema);
+                    break;
+                case BackfillPrepared m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    break;
+                case BackfillState m:
+                    WriteBackfillState(ref writer, m);
                     break;
                 case ChunkOutcome m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -205,6 +224,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChunkEndManifest => new ChunkEnd(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(),
                 reader.ReadVarInt32(), reader.ReadVarInt64(), reader.ReadString()),
             AbandonChunkManifest => new AbandonChunk(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32()),
+            PrepareBackfillManifest => new PrepareBackfill(reader.ReadString(), ChangeCodec.ReadTableSchema(ref reader)),
+            BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
+            BackfillStateManifest => ReadBackfillState(ref reader),
             ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
                 reader.ReadNullableString()),
             GetPipelineStatusManifest => GetPipelineStatus.Instance,
@@ -213,6 +235,75 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         };
         if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");
         return result;
+    }
+
+    private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)
+    {
+        w.WriteBoolean(key is not null);
+        if (key is null) return;
+        w.WriteVarUInt32((uint)key.Values.Count);
+        foreach (var v in key.Values) w.WriteString(v);
+    }
+
+    private static KeyValue? ReadKey(ref CdcBinaryReader r)
+    {
+        if (!r.ReadBoolean()) return null;
+        var values = new string[r.ReadCount()];
+        for (var i = 0; i < values.Length; i++) values[i] = r.ReadString();
+        return new KeyValue(values);
+    }
+
+    private static void WriteBackfillState(ref CdcBinaryWriter w, BackfillState s)
+    {
+        w.WriteVarInt64(s.NextChunkId);
+        w.WriteVarUInt32((uint)s.Tables.Count);
+        foreach (var t in s.Tables)
+        {
+            ChangeCodec.WriteTableId(ref w, t.Table);
+            w.WriteByte((byte)t.Status);
+            WriteKey(ref w, t.Cursor);
+            w.WriteBoolean(t.Planned);
+            w.WriteVarInt64(t.RowsCopied);
+            w.WriteVarInt64(t.ChunksDone);
+            w.WriteVarInt64(t.EstimatedRows);
+            w.WriteVarUInt32((uint)t.Open.Count);
+            foreach (var c in t.Open)
+            {
+                w.WriteVarInt64(c.Id);
+                w.WriteVarInt32(c.Attempt);
+                WriteKey(ref w, c.Range.LowInclusive);
+                WriteKey(ref w, c.Range.HighExclusive);
+            }
+        }
+    }
+
+    private static BackfillState ReadBackfillState(ref CdcBinaryReader r)
+    {
+        var next = r.ReadVarInt64();
+        var n = r.ReadCount();
+        var tables = new List<TableBackfillProgress>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var t = new TableBackfillProgress(ChangeCodec.ReadTableId(ref r))
+            {
+                Status = (TableBackfillStatus)r.ReadByte(),
+                Cursor = ReadKey(ref r),
+                Planned = r.ReadBoolean(),
+                RowsCopied = r.ReadVarInt64(),
+                ChunksDone = r.ReadVarInt64(),
+                EstimatedRows = r.ReadVarInt64(),
+            };
+            var open = r.ReadCount();
+            for (var j = 0; j < open; j++)
+            {
+                var id = r.ReadVarInt64();
+                var attempt = r.ReadVarInt32();
+                var low = ReadKey(ref r);
+                t.Open.Add(new BackfillChunk(id, new ChunkRange(low, ReadKey(ref r)), attempt));
+            }
+            tables.Add(t);
+        }
+        return new BackfillState(next, tables);
     }
 
     private static ChunkRows ReadChunkRows(ref CdcBinaryReader r)
@@ -244,7 +335,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         w.WriteFixedUInt64((ulong)BitConverter.DoubleToInt64Bits(s.LagSeconds));
         w.WriteVarInt64(s.InFlightBytes);
         w.WriteVarInt64(s.Reconnects);
-        w.WriteVarInt32(s.Tables.Count);
+        w.WriteVarUInt32((uint)s.Tables.Count);
         foreach (var t in s.Tables)
         {
             ChangeCodec.WriteTableId(ref w, t.Table);
@@ -265,7 +356,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var lagSeconds = BitConverter.Int64BitsToDouble((long)r.ReadFixedUInt64());
         var inFlight = r.ReadVarInt64();
         var reconnects = r.ReadVarInt64();
-        var n = r.ReadVarInt32();
+        var n = r.ReadCount();
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
             tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));

@@ -29,6 +29,12 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     /// <summary>The sink's applied position, or null when the sink cannot tell.</summary>
     public sealed record SinkPositionRead(SourcePosition? Position);
 
+    /// <summary>
+    /// A position with no rows (a backfill watermark): once every write queued before it is done, it counts as applied
+    /// (or written, for sinks that commit at checkpoints), so the slot can move past it.
+    /// </summary>
+    public sealed record PositionMarker(SourcePosition Position);
+
     /// <summary>Every change up to <see cref="Position"/> is committed in the sink.</summary>
     public sealed record Applied(SourcePosition Position, int Rows);
 
@@ -62,7 +68,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private readonly Func<int> _maxBatchRows;
     private readonly string _table;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly LinkedList<ChangeBatch> _queue = new();
+    private readonly LinkedList<object> _queue = new(); // ChangeBatch or PositionMarker, in order
     private readonly CancellationTokenSource _stopping = new();
     private readonly RetrySettings _retry;
     private (IActorRef ReplyTo, bool Final)? _pendingPrepare;
@@ -96,6 +102,11 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         Receive<ChangeBatch>(b =>
         {
             _queue.AddLast(b);
+            TryWrite();
+        });
+        Receive<PositionMarker>(m =>
+        {
+            _queue.AddLast(m);
             TryWrite();
         });
         Receive<WriteDone>(d =>
@@ -172,18 +183,26 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private void TryWrite()
     {
         if (_busy || Timers.IsTimerActive("retry")) return;
+        while (_queue.First?.Value is PositionMarker marker)
+        {
+            _queue.RemoveFirst();
+            if (marker.Position <= _written) continue;
+            _written = marker.Position;
+            Context.Parent.Tell(_participant is null ? new Applied(marker.Position, 0) : new Written(marker.Position, 0));
+        }
         if (_queue.Count == 0)
         {
             if (_pendingPrepare is { } p) StartPrepare(p.ReplyTo);
             return;
         }
-        var first = _queue.First!.Value;
+        var first = (ChangeBatch)_queue.First!.Value;
         var maxRows = _maxBatchRows();
         var changes = new List<RowChange>(first.Changes.Count);
         var batches = 0;
         var last = first.Last;
-        foreach (var b in _queue)
+        foreach (var item in _queue)
         {
+            if (item is not ChangeBatch b) break;
             if (batches > 0 && (!ReferenceEquals(b.Schema, first.Schema) && !b.Schema.SameShapeAs(first.Schema)
                                 || changes.Count + b.Changes.Count > maxRows)) break;
             for (var i = 0; i < b.Changes.Count; i++) changes.Add(b.Changes[i]);

@@ -24,6 +24,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private sealed record CheckpointTick;
     private sealed record StartSnapshotRetry;
     private sealed record Flushed(bool HandOff, Exception? Error);
+    private sealed record PendingChunk(Backfill.ChunkMerge Merge, SourcePosition HighWatermark);
 
     private readonly string _pipeline;
     private readonly TableId _table;
@@ -46,6 +47,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private IActorRef _reader = ActorRefs.Nobody;
     private IActorRef _writer = ActorRefs.Nobody;
     private bool _commitsAtCheckpoints;
+    private readonly TableBackfill _backfill = new(lookbackChanges: 200_000, lookbackBytes: 64L << 20);
+    private readonly Queue<object> _outbox = new(); // to the writer, in stream order; a PendingChunk at its head holds it
+    private readonly List<(SourcePosition Last, ChunkOutcome Outcome)> _pendingOutcomes = new();
+    private SourcePosition _lastWatermark = SourcePosition.Start;
+    private IActorRef _coordinator = ActorRefs.Nobody;
     private SourcePosition? _pendingCommitUpTo;
 
     public TableEntity(string entityId, PipelineRegistry registry)
@@ -147,7 +153,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         _written = SourcePosition.Max(_written, _applied);
         _persisted = SourcePosition.Max(_persisted, _applied);
         while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied) _unapplied.RemoveFirst();
-        foreach (var (_, batch) in _unapplied) _writer.Tell(batch);
+        foreach (var (_, batch) in _unapplied) Write(batch);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
 
         ArmCheckpoints();
@@ -158,6 +164,16 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private void Ready()
     {
         Command<EntityChanges>(OnChanges);
+        Command<EntityWatermark>(OnWatermark);
+        Command<PrepareBackfill>(p =>
+        {
+            _coordinator = Sender;
+            _backfill.Activate(p.Schema);
+            Sender.Tell(new BackfillPrepared(_table, _applied));
+        });
+        Command<ChunkRows>(OnChunkRows);
+        Command<ChunkEnd>(OnChunkEnd);
+        Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
         Command<SinkWriter.Written>(w => _written = SourcePosition.Max(_written, w.Position));
         Command<CheckpointTick>(_ =>
@@ -206,28 +222,37 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private TimeSpan _checkpointInterval;
 
-    private void OnChanges(EntityChanges m)
+    /// <summary>
+    /// Accepts the next numbered message of the reader's session; a message of a replaced session is dropped, a missing
+    /// number answered with a gap (the reader reconnects from the slot).
+    /// </summary>
+    private bool AcceptNext(long session, long seq)
     {
-        if (_handingOff) return; // the reader's ack timeout or the next entity's gap makes it resend
+        if (_handingOff) return false; // the reader's ack timeout or the next entity's gap makes it resend
         _reader = Sender;
-        if (m.Session < _session) return; // a batch of a replication session that has since been replaced
-        if (m.Session > _session)
+        if (session < _session) return false;
+        if (session > _session)
         {
-            if (m.Seq != 1)
+            if (seq != 1)
             {
-                Sender.Tell(new SequenceGap(_table, m.Session, 1, m.Seq));
-                return;
+                Sender.Tell(new SequenceGap(_table, session, 1, seq));
+                return false;
             }
-            _session = m.Session;
+            _session = session;
             _nextSeq = 1;
         }
-        if (m.Seq != _nextSeq)
+        if (seq != _nextSeq)
         {
-            Sender.Tell(new SequenceGap(_table, m.Session, _nextSeq, m.Seq));
-            return;
+            Sender.Tell(new SequenceGap(_table, session, _nextSeq, seq));
+            return false;
         }
         _nextSeq++;
+        return true;
+    }
 
+    private void OnChanges(EntityChanges m)
+    {
+        if (!AcceptNext(m.Session, m.Seq)) return;
         var batch = m.Batch;
         if (batch.Last <= _persisted)
         {
@@ -239,13 +264,116 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var reader = Sender;
         var session = m.Session;
         var seq = m.Seq;
+        var xid = m.Xid;
         Persist(new TableBatchPersisted(_epoch, batch), e =>
         {
             _persisted = e.Batch.Last;
             _unapplied.AddLast((LastSequenceNr, e.Batch));
-            _writer.Tell(e.Batch);
+            _backfill.OnStreamBatch(e.Batch, xid);
+            Write(e.Batch);
             reader.Tell(new BatchPersisted(_table, session, seq, _applied));
         });
+    }
+
+    private void OnWatermark(EntityWatermark w)
+    {
+        if (!AcceptNext(w.Session, w.Seq)) return;
+        Sender.Tell(new BatchPersisted(_table, w.Session, w.Seq, _applied));
+        if (w.Position <= _persisted || w.Position <= _lastWatermark) return; // a replay after a reconnect
+        _lastWatermark = w.Position;
+        if (!w.High)
+        {
+            _backfill.OnLow(w.ChunkId, w.Attempt, w.Position);
+            Write(new SinkWriter.PositionMarker(w.Position));
+            return;
+        }
+        var merge = _backfill.OnHigh(w.ChunkId, w.Attempt, w.Position);
+        if (merge is null)
+        {
+            Write(new SinkWriter.PositionMarker(w.Position)); // a chunk this incarnation knows nothing of
+            return;
+        }
+        Write(new PendingChunk(merge, w.Position));
+    }
+
+    private void OnChunkRows(ChunkRows r)
+    {
+        _backfill.OnRows(r.ChunkId, r.Attempt, r.Schema, r.Rows);
+        Sender.Tell(new ChunkRowsReceived(_table, r.ChunkId, r.Attempt, r.Part));
+        Drain();
+    }
+
+    private void OnChunkEnd(ChunkEnd e)
+    {
+        _coordinator = Sender;
+        var snapshot = new SnapshotVisibility(Source.Postgres.Snapshots.SnapshotInfo.Parse(e.Snapshot));
+        if (!_backfill.OnEnd(e.ChunkId, e.Attempt, snapshot, e.Rows))
+        {
+            Sender.Tell(new ChunkOutcome(_table, e.ChunkId, e.Attempt, 0, "the table entity has no record of this attempt (it restarted); read the chunk again"));
+            return;
+        }
+        Drain();
+    }
+
+    private void OnAbandon(AbandonChunk a)
+    {
+        _backfill.Abandon(a.ChunkId, a.Attempt);
+        Drain();
+    }
+
+    /// <summary>Hands writes to the writer in stream order; a chunk whose high watermark passed before its rows were all in holds what follows.</summary>
+    private void Write(object item)
+    {
+        _outbox.Enqueue(item);
+        Drain();
+    }
+
+    private void Drain()
+    {
+        while (_outbox.Count > 0)
+        {
+            if (_outbox.Peek() is PendingChunk pending)
+            {
+                var merge = pending.Merge;
+                var abandoned = !_backfill.Knows(merge.ChunkId, merge.Attempt);
+                if (!abandoned && !merge.IsComplete) return;
+                _outbox.Dequeue();
+                EmitChunk(merge, pending.HighWatermark, abandoned);
+                continue;
+            }
+            _writer.Tell(_outbox.Dequeue());
+        }
+    }
+
+    /// <summary>The chunk's merged rows go to the sink at its high watermark; a voided or abandoned attempt only moves the position.</summary>
+    private void EmitChunk(Backfill.ChunkMerge merge, SourcePosition highWatermark, bool abandoned)
+    {
+        _writer.Tell(new SinkWriter.PositionMarker(highWatermark));
+        if (abandoned) return;
+        var rows = _backfill.Finish(merge);
+        if (rows is null)
+        {
+            _coordinator.Tell(new ChunkOutcome(_table, merge.ChunkId, merge.Attempt, 0, $"{merge.VoidReason}: {merge.VoidDetail}"));
+            return;
+        }
+        if (rows.Count == 0)
+        {
+            _coordinator.Tell(new ChunkOutcome(_table, merge.ChunkId, merge.Attempt, 0, null));
+            return;
+        }
+        var maxRows = Math.Max(1, _runtime.Current.Sink.MaxBatchRows);
+        for (var i = 0; i < rows.Count; i += maxRows)
+        {
+            var part = new List<RowChange>(Math.Min(maxRows, rows.Count - i));
+            var bytes = 0;
+            for (var j = i; j < rows.Count && j < i + maxRows; j++)
+            {
+                part.Add(rows[j]);
+                bytes += rows[j].ApproximateBytes;
+            }
+            _writer.Tell(new ChangeBatch(merge.ResultSchema, part, bytes));
+        }
+        _pendingOutcomes.Add((rows[^1].Position, new ChunkOutcome(_table, merge.ChunkId, merge.Attempt, rows.Count, null)));
     }
 
     private void OnApplied(SourcePosition position)
@@ -260,6 +388,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _unapplied.RemoveFirst();
         }
         _reader.Tell(new BatchDurable(_table, _applied));
+        while (_pendingOutcomes.Count > 0 && _pendingOutcomes[0].Last <= _applied)
+        {
+            _coordinator.Tell(_pendingOutcomes[0].Outcome);
+            _pendingOutcomes.RemoveAt(0);
+        }
         // Applied events are not needed to recover; delete them in steps to keep the journal small.
         if (lastSeqNr > 0 && (lastSeqNr - _deletedUpTo >= 64 || _unapplied.Count == 0))
         {

@@ -5,6 +5,7 @@ using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
 using ActorCdc.Source.Postgres;
+using ActorCdc.Source.Postgres.Snapshots;
 using Akka.Actor;
 using Akka.Event;
 
@@ -49,6 +50,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private long _reconnects;
     private Lsn _confirmed;
     private uint _xid;
+    private Lsn _commitLsn;
 
     public WalReader(PipelineRuntime runtime, IActorRef region, IActorRef manager)
     {
@@ -184,6 +186,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         {
             case TransactionBegun b:
                 _xid = b.Xid;
+                _commitLsn = b.CommitLsn;
                 _tracker.Begin(b.CommitLsn);
                 break;
             case TableChanges tc:
@@ -191,6 +194,9 @@ public sealed class WalReader : ReceiveActor, IWithTimers
                 break;
             case TransactionCommitted c:
                 if (_tracker.Commit(c.EndLsn, c.CommitTimeUtc)) Confirm();
+                break;
+            case LogicalMessage { Transactional: true } m when m.Prefix == Watermarks.Prefix:
+                RouteWatermark(Watermarks.Parse(m.Content));
                 break;
             case LogicalMessage { Transactional: false } m when m.Prefix == SourceAdmin.HeartbeatPrefix:
                 if (_tracker.Idle(m.Lsn)) Confirm();
@@ -210,6 +216,23 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         q.Enqueue((seq, DateTime.UtcNow));
         var rows = _rows.TryGetValue(table, out var r) ? r : default;
         _rows[table] = (rows.Sent + batch.Changes.Count, rows.Applied);
+    }
+
+    /// <summary>
+    /// A backfill watermark (DESIGN.md §3.5) goes to its table's entity in stream order, numbered like a batch. It sits
+    /// alone in its transaction, so it takes position (commit LSN, 0) and the chunk's rows take 1..n after it.
+    /// </summary>
+    private void RouteWatermark(Watermark wm)
+    {
+        if (wm.Pipeline != _settings.Name) return; // another pipeline's backfill on the same database
+        var table = wm.Table;
+        var seq = _nextSeq.TryGetValue(table, out var s) ? s : 1;
+        _nextSeq[table] = seq + 1;
+        var position = new SourcePosition(_commitLsn, 0);
+        _region.Tell(new EntityWatermark(_settings.Name, _session, seq, table, wm.ChunkId, wm.Attempt, wm.Kind == WatermarkKind.High, position), Self);
+        _tracker.Sent(table, position, 0, 0);
+        if (!_awaitingPersisted.TryGetValue(table, out var q)) _awaitingPersisted[table] = q = new Queue<(long, DateTime)>();
+        q.Enqueue((seq, DateTime.UtcNow));
     }
 
     private void OnPersisted(BatchPersisted p)

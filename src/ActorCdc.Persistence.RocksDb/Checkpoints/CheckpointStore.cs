@@ -164,6 +164,7 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         var bounds = new Bounds(minSequenceNr, maxSequenceNr, minTimestampUtc, maxTimestampUtc);
         List<FlushWaiter> done = [];
+        Task inFlight = Task.CompletedTask;
         lock (_gate)
         {
             if (_pids.TryGetValue(persistenceId, out var pid))
@@ -174,8 +175,16 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
                     var p = node.Value;
                     if (bounds.Contains(p.Snapshot.SequenceNr, p.Snapshot.TimestampUtc))
                     {
-                        if (p.InFlight) p.DeleteAfterUpload = true;
-                        else Remove(pid, p);
+                        if (p.InFlight)
+                        {
+                            // Let the upload land (or fail) first, so the listing below sees it and nothing resurrects later.
+                            p.DeleteAfterUpload = true;
+                            inFlight = (p.Settled ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                        }
+                        else
+                        {
+                            Remove(pid, p);
+                        }
                     }
                     node = next;
                 }
@@ -184,6 +193,7 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
             }
         }
         foreach (var w in done) w.Complete();
+        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         var prefix = CheckpointKeys.SnapshotPrefix(persistenceId);
         foreach (var (key, sequenceNr, ticks) in await ListSnapshotsAsync(prefix, cancellationToken).ConfigureAwait(false))
             if (bounds.Contains(sequenceNr, new DateTime(ticks, DateTimeKind.Utc)))
@@ -220,6 +230,7 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
             if (_disposed) return false;
             _disposed = true;
             left = _queue.Count;
+            foreach (var p in _queue) p.Settled?.TrySetResult();
             foreach (var pid in _pids.Values)
             {
                 waiters.AddRange(pid.Waiters);
@@ -287,11 +298,10 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
             if (failures > 0)
                 _warn($"checkpoint uploads to {Location} resumed after {failures} failed attempt(s).");
             failures = 0;
-            var deleteAfterUpload = OnUploaded(item);
             try
             {
-                if (deleteAfterUpload) await _store.DeleteAsync(key, token).ConfigureAwait(false);
-                else await ApplyRetentionAsync(snapshot.PersistenceId, token).ConfigureAwait(false);
+                // Retention runs before the snapshot leaves the queue, so a completed flush also means old ones are gone.
+                await ApplyRetentionAsync(snapshot.PersistenceId, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -299,8 +309,21 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
             }
             catch (Exception e)
             {
-                // The upload itself succeeded; a stale object left behind is removed by the next upload's retention pass.
+                // The upload itself succeeded; what is left behind goes in the next upload's retention pass.
                 _warn($"checkpoint retention for {snapshot.PersistenceId} in {Location} failed: {e.Message}");
+            }
+            if (!OnUploaded(item)) continue;
+            try
+            {
+                await _store.DeleteAsync(key, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _warn($"checkpoint {_store.Location}/{key} was deleted while it uploaded, and removing the upload failed: {e.Message}; delete it by hand if it matters.");
             }
         }
     }
@@ -314,6 +337,7 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
         lock (_gate)
         {
             item.InFlight = false;
+            item.Settled?.TrySetResult();
             changed = _lastError != message;
             _lastError = message;
             _fatal = fatal;
@@ -348,6 +372,7 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
         lock (_gate)
         {
             item.InFlight = false;
+            item.Settled?.TrySetResult();
             deleteAfterUpload = item.DeleteAfterUpload;
             _lastSuccessUtc = DateTime.UtcNow;
             _lastError = null;
@@ -468,6 +493,9 @@ public sealed class CheckpointStore : ICheckpointStore, IDisposable
         public DateTime OldestEnqueuedUtc { get; set; } = enqueuedUtc;
         public bool InFlight { get; set; }
         public bool DeleteAfterUpload { get; set; }
+
+        /// <summary>Completed when the upload in flight ends either way; created by a delete that has to wait for it.</summary>
+        public TaskCompletionSource? Settled { get; set; }
         public LinkedListNode<Pending>? QueueNode { get; set; }
         public LinkedListNode<Pending>? PidNode { get; set; }
     }

@@ -56,7 +56,7 @@ internal sealed class EventRecordCodec(ExtendedActorSystem system)
             var offset = 0;
             var version = RecordFormat.ReadByte(value, ref offset);
             if (version != Version)
-                throw new SerializationException($"record version {version} is unknown (this version reads {Version}); it was written by a newer ActorCdc");
+                throw new SerializationException($"record version {version} is unknown (this version reads {Version}); it is corrupt or was written by a newer ActorCdc");
             timestamp = RecordFormat.ReadInt64(value, ref offset);
             serializerId = RecordFormat.ReadInt32(value, ref offset);
             payloadManifest = RecordFormat.ReadString(value, ref offset);

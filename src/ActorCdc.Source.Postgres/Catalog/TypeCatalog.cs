@@ -18,10 +18,12 @@ internal sealed class TypeCatalog
         LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
         """;
 
+    // Key attributes only: INCLUDE columns of the index are not part of the key, and pgoutput does not flag them either.
     private const string PrimaryKeyQuery = """
         SELECT a.attname
-        FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-        WHERE i.indrelid = @relid AND i.indisprimary
+        FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = @relid AND i.indisprimary AND k.ord <= i.indnkeyatts
         """;
 
     private readonly NpgsqlDataSource _dataSource;

@@ -1,0 +1,111 @@
+using ActorCdc.Core.Changes;
+using ActorCdc.Core.Positions;
+using ActorCdc.Core.Schema;
+using ActorCdc.Engine.Backfill;
+
+namespace ActorCdc.Engine.Tables;
+
+/// <summary>
+/// The backfill side of one TableEntity: the lookback of recent changes and the open chunk merges (DESIGN.md §3.5).
+/// Not thread-safe: owned by the entity, which also keeps the stream's order around a chunk whose rows are late.
+/// </summary>
+internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
+{
+    private readonly Dictionary<(long Chunk, int Attempt), ChunkMerge> _merges = new();
+    private LookbackBuffer? _lookback;
+    private TableSchema? _schema;
+
+    public bool Active => _lookback is not null;
+
+    public void Activate(TableSchema schema)
+    {
+        _schema = schema;
+        _lookback ??= new LookbackBuffer(lookbackChanges, lookbackBytes);
+    }
+
+    /// <summary>Feeds a persisted stream batch to the lookback and to every open window.</summary>
+    public void OnStreamBatch(ChangeBatch batch, uint xid)
+    {
+        if (_lookback is null) return;
+        _schema = batch.Schema;
+        foreach (var change in batch.Changes)
+        {
+            var sc = new StreamedChange(change, xid, batch.Schema);
+            _lookback.Add(sc);
+            foreach (var merge in _merges.Values)
+                if (merge.LowWatermark is not null && merge.HighWatermark is null) merge.OnWindowChange(sc);
+        }
+    }
+
+    public void OnLow(long chunk, int attempt, SourcePosition position)
+    {
+        var merge = Get(chunk, attempt, _schema);
+        merge?.OnLowWatermark(position);
+    }
+
+    /// <summary>The high watermark of a chunk reached the stream; returns its merge, or null for an attempt not known here.</summary>
+    public ChunkMerge? OnHigh(long chunk, int attempt, SourcePosition position)
+    {
+        if (!_merges.TryGetValue((chunk, attempt), out var merge) || merge.LowWatermark is null) return null;
+        merge.OnHighWatermark(position);
+        return merge;
+    }
+
+    public ChunkMerge? OnRows(long chunk, int attempt, TableSchema schema, IReadOnlyList<ColumnValue[]> rows)
+    {
+        var merge = Get(chunk, attempt, schema);
+        merge?.OnRows(schema, rows);
+        return merge;
+    }
+
+    /// <summary>The chunk's reader finished; false for an attempt not known here.</summary>
+    public bool OnEnd(long chunk, int attempt, IXidVisibility snapshot, long rows)
+    {
+        if (!_merges.TryGetValue((chunk, attempt), out var merge)) return false;
+        merge.OnEnd(snapshot, rows);
+        return true;
+    }
+
+    /// <summary>Merges and forgets a complete chunk: its rows at the high watermark, or null when voided.</summary>
+    public IReadOnlyList<RowChange>? Finish(ChunkMerge merge)
+    {
+        _merges.Remove((merge.ChunkId, merge.Attempt));
+        IReadOnlyList<RowChange>? rows = null;
+        if (merge.TryComplete(_lookback!, out var merged)) rows = merged;
+        TrimLookback();
+        return rows;
+    }
+
+    /// <summary>Forgets an attempt (its reader failed).</summary>
+    public void Abandon(long chunk, int attempt)
+    {
+        if (_merges.Remove((chunk, attempt))) TrimLookback();
+    }
+
+    public int OpenChunks => _merges.Count;
+
+    /// <summary>True while the attempt is open (not finished, abandoned or unknown).</summary>
+    public bool Knows(long chunk, int attempt) => _merges.ContainsKey((chunk, attempt));
+
+    private ChunkMerge? Get(long chunk, int attempt, TableSchema? schema)
+    {
+        if (_merges.TryGetValue((chunk, attempt), out var merge)) return merge;
+        if (schema is null || _lookback is null) return null;
+        merge = new ChunkMerge(chunk, attempt, schema);
+        _merges[(chunk, attempt)] = merge;
+        return merge;
+    }
+
+    /// <summary>Keeps only what an open chunk's low watermark may still need.</summary>
+    private void TrimLookback()
+    {
+        if (_lookback is null) return;
+        SourcePosition? oldest = null;
+        foreach (var m in _merges.Values)
+        {
+            if (m.LowWatermark is not { } lw) return; // a chunk without its low watermark yet may need everything
+            if (oldest is null || lw < oldest) oldest = lw;
+        }
+        if (oldest is { } o) _lookback.TrimBefore(o);
+    }
+}

@@ -1,0 +1,17 @@
+namespace ActorCdc.Source.Postgres.Snapshots;
+
+/// <summary>How <see cref="ChunkReader"/> turns the binary COPY into rows; the alternatives exist to be measured.</summary>
+internal enum CopyDecoding : byte
+{
+    /// <summary><c>BeginRawBinaryCopy</c> parsed by <see cref="BinaryCopyDecoder"/> with synchronous reads.</summary>
+    Raw,
+
+    /// <summary>The same with asynchronous reads.</summary>
+    RawAsync,
+
+    /// <summary><c>BeginBinaryExport</c> with synchronous <c>Read&lt;string&gt;</c>.</summary>
+    Export,
+
+    /// <summary><c>BeginBinaryExport</c> with asynchronous reads.</summary>
+    ExportAsync,
+}
