@@ -30,7 +30,7 @@ public sealed class EmbeddedNode : IAsyncDisposable
         var port = FreePort.Next();
         var config = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
-            akka.loglevel = WARNING
+            akka.loglevel = {{Environment.GetEnvironmentVariable("ACTORCDC_BENCH_LOGLEVEL") ?? "WARNING"}}
             """).WithFallback(EngineConfig.Akka);
         var system = ActorSystem.Create("actorcdc", config);
         var cluster = Cluster.Get(system);
@@ -47,6 +47,12 @@ public sealed class EmbeddedNode : IAsyncDisposable
     {
         var proxy = await Guardian.Ask<IActorRef>(new PipelinesGuardian.GetProxy(pipeline), TimeSpan.FromSeconds(5));
         return await proxy.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5));
+    }
+
+    public async Task<IReadOnlyList<ActorCdc.Engine.Snapshots.BackfillTableProgress>> BackfillAsync(string pipeline)
+    {
+        var proxy = await Guardian.Ask<IActorRef>(new PipelinesGuardian.GetProxy(pipeline), TimeSpan.FromSeconds(5));
+        return await proxy.Ask<IReadOnlyList<ActorCdc.Engine.Snapshots.BackfillTableProgress>>(ActorCdc.Engine.Snapshots.GetBackfillProgress.Instance, TimeSpan.FromSeconds(5));
     }
 
     public async ValueTask DisposeAsync() => await System.Terminate();

@@ -4,6 +4,8 @@ using ActorCdc.Benchmarks;
 var repoRoot = FindRepoRoot();
 if (args.Length >= 1 && args[0] == "streaming-variant")
     return await StreamingBenchmark.RunVariantAsync(args[1], args[2], args[3], long.Parse(args[4]));
+if (args.Length >= 1 && args[0] == "snapshot-variant")
+    return await SnapshotBenchmark.RunVariantAsync(args[1], args[2], args[3], long.Parse(args[4]));
 
 var name = args.Length > 0 ? args[0] : "";
 long rows = 1_000_000;
@@ -13,6 +15,8 @@ switch (name)
 {
     case "streaming":
         return await StreamingBenchmark.RunAsync(rows, repoRoot);
+    case "snapshot":
+        return await SnapshotBenchmark.RunAsync(args.Contains("--rows") ? rows : 5_000_000, repoRoot);
     case "journal":
         return await JournalBenchmark.RunAsync(args, repoRoot);
     case "snapshot-upload":
@@ -20,7 +24,7 @@ switch (name)
     case "sinks":
         return await SinksBenchmark.RunAsync(rows, repoRoot, args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault());
     default:
-        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N] | journal [--rows N] [--sync every-batch|interval|off] [--window W]");
+        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N] | snapshot [--rows N] | journal [--rows N] [--sync every-batch|interval|off] [--window W]");
         return 2;
 }
 

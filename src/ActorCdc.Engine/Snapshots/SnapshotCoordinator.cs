@@ -32,6 +32,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     {
         public BackfillChunk Chunk { get; } = chunk;
         public IActorRef Worker { get; } = worker;
+        public DateTime StartedUtc { get; } = DateTime.UtcNow;
         public DateTime? ReadDoneUtc { get; set; }
     }
 
@@ -120,7 +121,8 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         });
         Command<Resnapshot>(r => OnResnapshot(r.Table));
         Command<GetBackfillProgress>(_ => Sender.Tell(Progress()));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        // Saved at sequence number 0 every time (no events): each save replaces the previous one.
+        Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("{0}: saving backfill progress failed: {1}", _runtime.Settings.Name, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
@@ -262,7 +264,9 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             Schedule();
             return;
         }
-        _running.Remove((o.Table, o.ChunkId));
+        if (_running.Remove((o.Table, o.ChunkId), out var run))
+            _log.Debug("{0}: chunk {1} of {2}: {3} rows, read in {4:0.000}s, committed {5:0.000}s later", _runtime.Settings.Name, o.ChunkId, o.Table, o.Rows,
+                ((run.ReadDoneUtc ?? DateTime.UtcNow) - run.StartedUtc).TotalSeconds, (DateTime.UtcNow - (run.ReadDoneUtc ?? DateTime.UtcNow)).TotalSeconds);
         t.Open.RemoveAt(index);
         t.RowsCopied += o.Rows;
         t.ChunksDone++;

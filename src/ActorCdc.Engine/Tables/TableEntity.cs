@@ -51,6 +51,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private readonly Queue<object> _outbox = new(); // to the writer, in stream order; a PendingChunk at its head holds it
     private readonly List<(SourcePosition Last, ChunkOutcome Outcome)> _pendingOutcomes = new();
     private SourcePosition _lastWatermark = SourcePosition.Start;
+    private long _previousSnapshotSeqNr;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private SourcePosition? _pendingCommitUpTo;
 
@@ -445,7 +446,10 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             DeleteMessages(deleteTo);
             _deletedUpTo = deleteTo;
         }
-        DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        // Keep this snapshot and the previous one: deleting older ones at once could leave checkpoint storage without
+        // any while this one's upload is still queued (retention there keeps the last N anyway).
+        if (_previousSnapshotSeqNr > 0) DeleteSnapshots(new SnapshotSelectionCriteria(_previousSnapshotSeqNr - 1));
+        _previousSnapshotSeqNr = s.Metadata.SequenceNr;
         if (_handingOff)
         {
             var store = CheckpointStore;

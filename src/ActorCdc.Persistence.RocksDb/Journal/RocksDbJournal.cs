@@ -136,7 +136,7 @@ public sealed class RocksDbJournal : AsyncWriteJournal
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
-        if (false && _writesInProgress.TryGetValue(persistenceId, out var inProgress))
+        if (_writesInProgress.TryGetValue(persistenceId, out var inProgress))
         {
             try
             {

@@ -51,9 +51,8 @@ internal sealed class TransactionStreamLoadClient(StarRocksHttpClient http, Stre
     {
         var response = await SendAsync("prepare", HttpMethod.Post, Basic(database, table, label), null, label, cancellationToken).ConfigureAwait(false);
         if (response.StatusIs("OK")) return;
-        if (response.StatusIs("TXN_NOT_EXISTS") &&
-            await loads.GetLoadStateAsync(database, label, cancellationToken).ConfigureAwait(false) == "PREPARED")
-            return;
+        // A retried prepare (the first answer was lost) finds the transaction prepared already.
+        if (await loads.GetLoadStateAsync(database, label, cancellationToken).ConfigureAwait(false) == "PREPARED") return;
         throw Refused("prepare", database, table, label, response);
     }
 
@@ -108,7 +107,8 @@ internal sealed class TransactionStreamLoadClient(StarRocksHttpClient http, Stre
             string reason;
             try
             {
-                var reply = await http.SendAsync(method, "/api/transaction/" + op, headers, body, expectContinue: body is not null, settings.LoadTimeout,
+                // reference/starrocks.md §2.1 lists Expect: 100-continue for every operation, as the Flink connector sends it.
+                var reply = await http.SendAsync(method, "/api/transaction/" + op, headers, body, expectContinue: true, settings.LoadTimeout,
                     cancellationToken).ConfigureAwait(false);
                 if (reply.Status == 401) throw loads.Unauthorized(reply);
                 var response = StreamLoadResponse.Parse(reply.Body);

@@ -77,15 +77,17 @@ public abstract class RocksDbPluginSpec : Akka.TestKit.Xunit2.TestKit
         if (disposing) DeleteDirectory(DatabasePath);
     }
 
+    /// <summary>Deletes a test database once nothing holds it open (a replay or compaction may outlive its system).</summary>
     public static void DeleteDirectory(string directory)
     {
+        SpinWait.SpinUntil(() => !RocksDbStore.IsOpen(directory), TimeSpan.FromSeconds(10));
         try
         {
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {
-            // A replay still holding the database closes it moments later; the temp root is not worth failing a test.
+            // Still in use after the deadline: a leftover temporary directory is not worth failing a test.
         }
     }
 }
