@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Snapshots;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -27,7 +28,13 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
                 {
                     var proxy = await root.Ask<IActorRef>(new PipelinesGuardian.GetProxy(p.Name), TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
                     var status = await proxy.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
-                    Console.WriteLine(Format(status, interval));
+                    IReadOnlyList<BackfillTableProgress> backfill = [];
+                    if (status.State is PipelineState.Backfilling or PipelineState.Streaming)
+                    {
+                        try { backfill = await proxy.Ask<IReadOnlyList<BackfillTableProgress>>(GetBackfillProgress.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false); }
+                        catch (Exception e) when (e is not OperationCanceledException) { /* the coordinator is starting */ }
+                    }
+                    Console.WriteLine(Format(status, backfill, interval));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -37,7 +44,7 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
         }
     }
 
-    private string Format(PipelineStatus s, TimeSpan interval)
+    private string Format(PipelineStatus s, IReadOnlyList<BackfillTableProgress> backfill, TimeSpan interval)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] {s.Pipeline} {s.State}");
@@ -51,7 +58,23 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
             var rate = (t.RowsApplied - before) / interval.TotalSeconds;
             sb.Append(CultureInfo.InvariantCulture, $"\n    {t.Table,-32} replicated {t.RowsApplied,10:N0}  ({rate,8:N0} rows/s)");
         }
+        foreach (var b in backfill)
+        {
+            if (b.Status == TableBackfillStatus.Done && b.Note is null) continue;
+            sb.Append(CultureInfo.InvariantCulture, $"\n    {b.Table,-32} backfill ");
+            if (b.Note is not null) { sb.Append(b.Note); continue; }
+            if (b.Status == TableBackfillStatus.Skipped) { sb.Append("skipped (snapshot mode never)"); continue; }
+            var pct = b.EstimatedRows > 0 ? Math.Min(100.0, 100.0 * b.RowsCopied / b.EstimatedRows) : 0;
+            sb.Append(CultureInfo.InvariantCulture, $"{Bar(pct)} {pct,5:0.0}%  {b.RowsCopied:N0}/~{b.EstimatedRows:N0} rows  chunks {b.ChunksDone}/{(b.ChunksTotalExact ? "" : "~")}{b.ChunksTotal}  {b.RowsPerSecond:N0} rows/s");
+            if (b.EstimatedTimeLeft is { } eta) sb.Append(CultureInfo.InvariantCulture, $"  ETA {eta:hh\\:mm\\:ss}");
+        }
         return sb.ToString();
+    }
+
+    private static string Bar(double pct)
+    {
+        var filled = (int)Math.Round(pct / 5);
+        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
     }
 
     private static string Bytes(long n) => n switch

@@ -3,6 +3,7 @@ using ActorCdc.Core.Positions;
 using ActorCdc.Core.Schema;
 using ActorCdc.Core.Sinks;
 using ActorCdc.Sink.StarRocks.Ddl;
+using ActorCdc.Sink.StarRocks.Failures;
 using ActorCdc.Sink.StarRocks.Http;
 using ActorCdc.Sink.StarRocks.Labels;
 using ActorCdc.Sink.StarRocks.Loads;
@@ -58,10 +59,11 @@ public sealed class StarRocksTableSink : ITableSink, ILoadTarget
                 : _target = await _factory.Tables.EnsureAsync(Database, Table, schema, cancellationToken).ConfigureAwait(false);
             await _planner.PlanAsync(target, changes, this, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // The table may have been dropped or altered under us: describe it again next time.
             _target = null;
+            if (TransportFailures.IsTransport(e)) throw TransportFailures.Transient(_factory.Pipeline, $"loading {Source} into {Database}.{Table}", e);
             throw;
         }
     }

@@ -4,6 +4,7 @@ using ActorCdc.Core.Positions;
 using ActorCdc.Core.Schema;
 using ActorCdc.Core.Sinks;
 using ActorCdc.Sink.StarRocks.Ddl;
+using ActorCdc.Sink.StarRocks.Failures;
 using ActorCdc.Sink.StarRocks.Labels;
 using ActorCdc.Sink.StarRocks.Loads;
 using ActorCdc.Sink.StarRocks.Transactions;
@@ -65,9 +66,10 @@ public sealed class StarRocksTransactionalTableSink : ITableSink, ICheckpointPar
                 : _target = await _factory.Tables.EnsureAsync(Database, Table, schema, cancellationToken).ConfigureAwait(false);
             await _planner.PlanAsync(target, changes, this, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             _target = null;
+            if (TransportFailures.IsTransport(e)) throw TransportFailures.Transient(_factory.Pipeline, $"loading {Source} into {Database}.{Table}", e);
             throw;
         }
     }
@@ -75,8 +77,15 @@ public sealed class StarRocksTransactionalTableSink : ITableSink, ICheckpointPar
     /// <summary>Prepares every transaction begun since the last checkpoint and returns a token naming them.</summary>
     public async Task<byte[]> PrepareAsync(SourcePosition upTo, CancellationToken cancellationToken)
     {
-        foreach (var label in _unprepared)
-            await _factory.Transactions.PrepareAsync(Database, Table, label, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var label in _unprepared)
+                await _factory.Transactions.PrepareAsync(Database, Table, label, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TransportFailures.IsTransport(e))
+        {
+            throw TransportFailures.Transient(_factory.Pipeline, $"preparing the transactions of {Database}.{Table}", e);
+        }
         var token = new CheckpointToken(_nextSequence, upTo, _steps.ToArray());
         _steps.Clear();
         _unprepared.Clear();
@@ -89,12 +98,19 @@ public sealed class StarRocksTransactionalTableSink : ITableSink, ICheckpointPar
     public async Task CommitAsync(byte[] token, CancellationToken cancellationToken)
     {
         var parsed = Parse(token);
-        foreach (var step in parsed.Steps)
+        try
         {
-            if (step.Kind == CheckpointStepKind.Transaction)
-                await _factory.Transactions.CommitAsync(Database, Table, step.Label, cancellationToken).ConfigureAwait(false);
-            else
-                await _factory.Truncations.TruncateOnceAsync(Database, Table, Source.ToString(), step.Label, step.At, cancellationToken).ConfigureAwait(false);
+            foreach (var step in parsed.Steps)
+            {
+                if (step.Kind == CheckpointStepKind.Transaction)
+                    await _factory.Transactions.CommitAsync(Database, Table, step.Label, cancellationToken).ConfigureAwait(false);
+                else
+                    await _factory.Truncations.TruncateOnceAsync(Database, Table, Source.ToString(), step.Label, step.At, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (TransportFailures.IsTransport(e))
+        {
+            throw TransportFailures.Transient(_factory.Pipeline, $"committing a checkpoint of {Database}.{Table}", e);
         }
     }
 
@@ -115,15 +131,22 @@ public sealed class StarRocksTransactionalTableSink : ITableSink, ICheckpointPar
             next = Parse(token).NextSequence;
         }
         var resume = next;
-        for (var sequence = next; ; sequence++)
+        try
         {
-            var label = LoadLabel.ForTransaction(_factory.Settings.LabelPrefix, _labelHash, sequence);
-            var state = await _factory.Loads.GetLoadStateAsync(Database, label, cancellationToken).ConfigureAwait(false);
-            if (state == "UNKNOWN") break;
-            if (state is "PREPARE" or "PREPARED")
-                await _factory.Transactions.RollbackAsync(Database, Table, label, cancellationToken).ConfigureAwait(false);
-            // A committed label cannot be begun again; an aborted one can.
-            else if (state is "COMMITTED" or "VISIBLE") resume = sequence + 1;
+            for (var sequence = next; ; sequence++)
+            {
+                var label = LoadLabel.ForTransaction(_factory.Settings.LabelPrefix, _labelHash, sequence);
+                var state = await _factory.Loads.GetLoadStateAsync(Database, label, cancellationToken).ConfigureAwait(false);
+                if (state == "UNKNOWN") break;
+                if (state is "PREPARE" or "PREPARED")
+                    await _factory.Transactions.RollbackAsync(Database, Table, label, cancellationToken).ConfigureAwait(false);
+                // A committed label cannot be begun again; an aborted one can.
+                else if (state is "COMMITTED" or "VISIBLE") resume = sequence + 1;
+            }
+        }
+        catch (Exception e) when (TransportFailures.IsTransport(e))
+        {
+            throw TransportFailures.Transient(_factory.Pipeline, $"rolling back lingering transactions of {Database}.{Table}", e);
         }
         _nextSequence = resume;
     }

@@ -78,6 +78,23 @@ public class BackfillTests(E2eFixture pg) : IClassFixture<E2eFixture>
     }
 
     [Fact]
+    public async Task A_table_with_replica_identity_full_and_no_key_is_copied_in_one_pass()
+    {
+        var s = await Scenario.CreateAsync(pg.Server, """
+            CREATE TABLE events (kind text, n int, payload json);
+            ALTER TABLE events REPLICA IDENTITY FULL;
+            INSERT INTO events SELECT 'k' || (g % 5), g % 50, json_build_object('g', g % 50) FROM generate_series(1, 8000) g;
+            """);
+        await using var node = await StartAsync(s);
+        await s.ExecAsync("""
+            INSERT INTO events VALUES ('k1', 1, '{"g": 1}'), ('new', 0, NULL);
+            DELETE FROM events WHERE ctid IN (SELECT ctid FROM events WHERE kind = 'k2' AND n = 2 LIMIT 1);
+            UPDATE events SET n = -n WHERE ctid IN (SELECT ctid FROM events WHERE kind = 'k3' LIMIT 5);
+            """);
+        await s.AssertSinkEqualsSourceAsync("events", "kind, n, payload::text", TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
     public async Task A_truncate_during_the_backfill_leaves_the_sink_equal_to_the_source()
     {
         var s = await Scenario.CreateAsync(pg.Server, """

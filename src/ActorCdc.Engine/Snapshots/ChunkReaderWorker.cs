@@ -67,14 +67,17 @@ public sealed class ChunkReaderWorker : ReceiveActor
             var part = 0;
             var region = _region;
             var pipeline = _pipeline;
-            var result = await reader.ReadAsync(r.Key, r.Schema, chunk.Range, _rowsPerMessage, async (rows, token) =>
+            Func<IReadOnlyList<ColumnValue[]>, CancellationToken, ValueTask> send = async (rows, token) =>
             {
                 if (!await window.WaitAsync(AckTimeout, token).ConfigureAwait(false))
                     throw new TimeoutException($"the table entity of {table} did not acknowledge chunk rows within {AckTimeout}");
                 // The reader reuses nothing it hands over, but copy the list: the message outlives this callback.
                 var copy = new List<ColumnValue[]>(rows);
                 region.Tell(new ChunkRows(pipeline, chunk.Id, chunk.Attempt, ++part, r.Schema, copy), self);
-            }, ct).ConfigureAwait(false);
+            };
+            var result = r.Key.Kind == KeyKind.FullRowNoKey
+                ? await reader.ReadWholeTableAsync(r.Schema, _rowsPerMessage, send, ct).ConfigureAwait(false)
+                : await reader.ReadAsync(r.Key, r.Schema, chunk.Range, _rowsPerMessage, send, ct).ConfigureAwait(false);
 
             await Watermarks.EmitAsync(admin, new Watermark(_pipeline, table, chunk.Id, chunk.Attempt, WatermarkKind.High), ct).ConfigureAwait(false);
             _region.Tell(new ChunkEnd(_pipeline, table, chunk.Id, chunk.Attempt, part, result.Rows, result.Snapshot.ToString()), coordinator);

@@ -45,6 +45,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<TableId, TableBackfillProgress> _tables = new();
     private readonly Dictionary<TableId, (TableKey Key, TableSchema Schema)> _shapes = new();
     private readonly Dictionary<TableId, string> _notes = new();
+    private readonly Dictionary<TableId, string> _onePass = new();
     private readonly HashSet<TableId> _prepared = new();
     private readonly HashSet<TableId> _planning = new();
     private readonly Dictionary<(TableId, long), Running> _running = new();
@@ -82,6 +83,8 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         Command<TablePrepared>(p =>
         {
             _shapes[p.Table] = (p.Key, p.Schema);
+            if (p.Key.Kind == KeyKind.FullRowNoKey)
+                _onePass[p.Table] = "read in one pass (REPLICA IDENTITY FULL without a key): not resumable per chunk, a failure reads the whole table again";
             if (_tables.TryGetValue(p.Table, out var t)) t.EstimatedRows = p.EstimatedRows;
             _region.Tell(new PrepareBackfill(_runtime.Settings.Name, p.Schema), Self);
         });
@@ -161,8 +164,6 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         Task.Run(async () =>
         {
             var key = await splitter.DescribeKeyAsync(table, CancellationToken.None).ConfigureAwait(false);
-            if (key.Kind == KeyKind.FullRowNoKey)
-                throw CdcException.Fatal($"{table} has REPLICA IDENTITY FULL and no key; its one-pass backfill is not available in this version, so its existing rows are not copied (add a primary key to backfill it)");
             var schema = await splitter.ReadSchemaAsync(table, CancellationToken.None).ConfigureAwait(false);
             var estimate = await splitter.EstimateRowsAsync(table, CancellationToken.None).ConfigureAwait(false);
             return new TablePrepared(table, key, schema, estimate);
@@ -198,6 +199,11 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Plan(TableBackfillProgress t)
     {
+        if (_onePass.ContainsKey(t.Table))
+        {
+            Self.Tell(new ChunkPlanned(t.Table, t.Open.Count == 0 && t.ChunksDone == 0 ? ChunkRange.All : null));
+            return;
+        }
         var key = _shapes[t.Table].Key;
         var cursor = t.Cursor;
         var size = _runtime.Current.Snapshot.ChunkSize;
@@ -354,7 +360,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
                 ? TimeSpan.FromSeconds(Math.Max(0, t.EstimatedRows - t.RowsCopied) / rate)
                 : null;
             list.Add(new BackfillTableProgress(t.Table, t.Status, t.RowsCopied, t.EstimatedRows, t.ChunksDone, total, t.Planned, rate, eta,
-                _notes.TryGetValue(t.Table, out var note) ? note : null));
+                _notes.TryGetValue(t.Table, out var note) ? note : _onePass.GetValueOrDefault(t.Table)));
         }
         return list;
     }

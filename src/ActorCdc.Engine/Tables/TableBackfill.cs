@@ -12,6 +12,7 @@ namespace ActorCdc.Engine.Tables;
 internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
 {
     private readonly Dictionary<(long Chunk, int Attempt), ChunkMerge> _merges = new();
+    private readonly Dictionary<(long Chunk, int Attempt), WholeTableLoad> _wholeLoads = new();
     private LookbackBuffer? _lookback;
     private TableSchema? _schema;
 
@@ -32,15 +33,40 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
         {
             var sc = new StreamedChange(change, xid, batch.Schema);
             _lookback.Add(sc);
+            foreach (var load in _wholeLoads.Values) load.OnWindowChange(sc);
             foreach (var merge in _merges.Values)
                 if (merge.LowWatermark is not null && merge.HighWatermark is null) merge.OnWindowChange(sc);
         }
     }
 
-    public void OnLow(long chunk, int attempt, SourcePosition position)
+    /// <summary>A low watermark; for a table without a key returns its one-pass load, which holds the stream until done.</summary>
+    public WholeTableLoad? OnLow(long chunk, int attempt, SourcePosition position)
     {
+        if (_schema is { HasKey: false } && _lookback is not null)
+        {
+            if (!_wholeLoads.TryGetValue((chunk, attempt), out var load))
+                _wholeLoads[(chunk, attempt)] = load = new WholeTableLoad(chunk, attempt, _schema);
+            load.OnLow(position);
+            return load;
+        }
         var merge = Get(chunk, attempt, _schema);
         merge?.OnLowWatermark(position);
+        return null;
+    }
+
+    /// <summary>The high watermark of a one-pass load, or null when the attempt is not such a load.</summary>
+    public WholeTableLoad? OnHighWhole(long chunk, int attempt, SourcePosition position)
+    {
+        if (!_wholeLoads.TryGetValue((chunk, attempt), out var load)) return null;
+        load.OnHigh(position);
+        return load;
+    }
+
+    /// <summary>Completes and forgets a one-pass load: its changes, or null when voided.</summary>
+    public IReadOnlyList<RowChange>? Finish(WholeTableLoad load)
+    {
+        _wholeLoads.Remove((load.ChunkId, load.Attempt));
+        return load.Complete(_lookback!);
     }
 
     /// <summary>The high watermark of a chunk reached the stream; returns its merge, or null for an attempt not known here.</summary>
@@ -53,6 +79,12 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
 
     public ChunkMerge? OnRows(long chunk, int attempt, TableSchema schema, IReadOnlyList<ColumnValue[]> rows)
     {
+        if (_wholeLoads.TryGetValue((chunk, attempt), out var load))
+        {
+            load.OnRows(schema, rows);
+            return null;
+        }
+        if (!schema.HasKey) return null; // the one-pass load's rows before its low watermark: it is read again
         var merge = Get(chunk, attempt, schema);
         merge?.OnRows(schema, rows);
         return merge;
@@ -61,6 +93,11 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     /// <summary>The chunk's reader finished; false for an attempt not known here.</summary>
     public bool OnEnd(long chunk, int attempt, IXidVisibility snapshot, long rows)
     {
+        if (_wholeLoads.TryGetValue((chunk, attempt), out var load))
+        {
+            load.OnEnd(snapshot, rows);
+            return true;
+        }
         if (!_merges.TryGetValue((chunk, attempt), out var merge)) return false;
         merge.OnEnd(snapshot, rows);
         return true;
@@ -79,13 +116,14 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     /// <summary>Forgets an attempt (its reader failed).</summary>
     public void Abandon(long chunk, int attempt)
     {
+        _wholeLoads.Remove((chunk, attempt));
         if (_merges.Remove((chunk, attempt))) TrimLookback();
     }
 
     public int OpenChunks => _merges.Count;
 
     /// <summary>True while the attempt is open (not finished, abandoned or unknown).</summary>
-    public bool Knows(long chunk, int attempt) => _merges.ContainsKey((chunk, attempt));
+    public bool Knows(long chunk, int attempt) => _merges.ContainsKey((chunk, attempt)) || _wholeLoads.ContainsKey((chunk, attempt));
 
     private ChunkMerge? Get(long chunk, int attempt, TableSchema? schema)
     {
@@ -101,6 +139,7 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     {
         if (_lookback is null) return;
         SourcePosition? oldest = null;
+        if (_wholeLoads.Count > 0) return; // a one-pass load needs everything before its low watermark
         foreach (var m in _merges.Values)
         {
             if (m.LowWatermark is not { } lw) return; // a chunk without its low watermark yet may need everything

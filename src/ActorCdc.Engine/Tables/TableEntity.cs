@@ -25,6 +25,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private sealed record StartSnapshotRetry;
     private sealed record Flushed(bool HandOff, Exception? Error);
     private sealed record PendingChunk(Backfill.ChunkMerge Merge, SourcePosition HighWatermark);
+    private sealed record HoldWhole(WholeTableLoad Load);
+    private sealed record WholeEnd(WholeTableLoad Load, SourcePosition HighWatermark);
 
     private readonly string _pipeline;
     private readonly TableId _table;
@@ -284,8 +286,14 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         _lastWatermark = w.Position;
         if (!w.High)
         {
-            _backfill.OnLow(w.ChunkId, w.Attempt, w.Position);
+            var load = _backfill.OnLow(w.ChunkId, w.Attempt, w.Position);
             Write(new SinkWriter.PositionMarker(w.Position));
+            if (load is not null) Write(new HoldWhole(load));
+            return;
+        }
+        if (_backfill.OnHighWhole(w.ChunkId, w.Attempt, w.Position) is { } whole)
+        {
+            Write(new WholeEnd(whole, w.Position));
             return;
         }
         var merge = _backfill.OnHigh(w.ChunkId, w.Attempt, w.Position);
@@ -333,6 +341,21 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         while (_outbox.Count > 0)
         {
+            if (_outbox.Peek() is HoldWhole hold)
+            {
+                var load = hold.Load;
+                var known = _backfill.Knows(load.ChunkId, load.Attempt);
+                if (known && !load.IsComplete) return;
+                _outbox.Dequeue();
+                if (known) EmitWholeTable(load);
+                continue;
+            }
+            if (_outbox.Peek() is WholeEnd end)
+            {
+                _outbox.Dequeue();
+                _writer.Tell(new SinkWriter.PositionMarker(end.HighWatermark));
+                continue;
+            }
             if (_outbox.Peek() is PendingChunk pending)
             {
                 var merge = pending.Merge;
@@ -344,6 +367,25 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             }
             _writer.Tell(_outbox.Dequeue());
         }
+    }
+
+    /// <summary>
+    /// A one-pass load is complete at the head of the outbox: the held window changes up to its high watermark are
+    /// replaced by TRUNCATE, the snapshot's rows and the changes it missed (or, when voided, flow on unchanged).
+    /// </summary>
+    private void EmitWholeTable(WholeTableLoad load)
+    {
+        var rows = _backfill.Finish(load);
+        if (rows is null)
+        {
+            _coordinator.Tell(new ChunkOutcome(_table, load.ChunkId, load.Attempt, 0, load.VoidReason));
+            return;
+        }
+        while (_outbox.Count > 0)
+            if (_outbox.Dequeue() is WholeEnd e && ReferenceEquals(e.Load, load)) break;
+        _writer.Tell(new SinkWriter.PositionMarker(load.HighWatermark!.Value));
+        SendRows(load.Schema, rows);
+        _pendingOutcomes.Add((rows[^1].Position, new ChunkOutcome(_table, load.ChunkId, load.Attempt, rows.Count - 1, null)));
     }
 
     /// <summary>The chunk's merged rows go to the sink at its high watermark; a voided or abandoned attempt only moves the position.</summary>
@@ -362,18 +404,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _coordinator.Tell(new ChunkOutcome(_table, merge.ChunkId, merge.Attempt, 0, null));
             return;
         }
-        var maxRows = Math.Max(1, _runtime.Current.Sink.MaxBatchRows);
-        for (var i = 0; i < rows.Count; i += maxRows)
-        {
-            var part = new List<RowChange>(Math.Min(maxRows, rows.Count - i));
-            var bytes = 0;
-            for (var j = i; j < rows.Count && j < i + maxRows; j++)
-            {
-                part.Add(rows[j]);
-                bytes += rows[j].ApproximateBytes;
-            }
-            _writer.Tell(new ChangeBatch(merge.ResultSchema, part, bytes));
-        }
+        SendRows(merge.ResultSchema, rows);
         _pendingOutcomes.Add((rows[^1].Position, new ChunkOutcome(_table, merge.ChunkId, merge.Attempt, rows.Count, null)));
     }
 
@@ -461,6 +492,22 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             store.FlushAsync(PersistenceId, CancellationToken.None)
                 .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
                 .PipeTo(Self, success: () => new Flushed(true, null), failure: e => new Flushed(true, e));
+        }
+    }
+
+    private void SendRows(TableSchema schema, IReadOnlyList<RowChange> rows)
+    {
+        var maxRows = Math.Max(1, _runtime.Current.Sink.MaxBatchRows);
+        for (var i = 0; i < rows.Count; i += maxRows)
+        {
+            var part = new List<RowChange>(Math.Min(maxRows, rows.Count - i));
+            var bytes = 0;
+            for (var j = i; j < rows.Count && j < i + maxRows; j++)
+            {
+                part.Add(rows[j]);
+                bytes += rows[j].ApproximateBytes;
+            }
+            _writer.Tell(new ChangeBatch(schema, part, bytes));
         }
     }
 

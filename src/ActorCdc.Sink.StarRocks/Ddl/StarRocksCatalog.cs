@@ -28,7 +28,7 @@ internal sealed class StarRocksCatalog : IAsyncDisposable
             // The sink keeps no session state, and StarRocks need not support COM_RESET_CONNECTION.
             ConnectionReset = false,
             ConnectionTimeout = (uint)Math.Max(1, settings.ConnectTimeout.TotalSeconds),
-            DefaultCommandTimeout = (uint)Math.Max(30, settings.SchemaChangePollInterval.TotalSeconds * 10),
+            DefaultCommandTimeout = 60,
             Pooling = true,
             MaximumPoolSize = 4,
         };

@@ -109,11 +109,11 @@ internal static class StarRocksTypeMapping
             case "character varying":
                 return modifiers.Length == 0 ? new("STRING", ColumnEncoding.String) : new($"VARCHAR({Bytes(modifiers[0])})", ColumnEncoding.String);
             case "character" or "bpchar":
-            {
-                var n = modifiers.Length == 0 ? 1 : modifiers[0];
-                var bytes = Bytes(n);
-                return bytes <= 255 ? new($"CHAR({bytes})", ColumnEncoding.String) : new($"VARCHAR({bytes})", ColumnEncoding.String);
-            }
+                {
+                    var n = modifiers.Length == 0 ? 1 : modifiers[0];
+                    var bytes = Bytes(n);
+                    return bytes <= 255 ? new($"CHAR({bytes})", ColumnEncoding.String) : new($"VARCHAR({bytes})", ColumnEncoding.String);
+                }
             case "\"char\"": return new("VARCHAR(8)", ColumnEncoding.String);
             case "name": return new("VARCHAR(64)", ColumnEncoding.String);
             case "text" or "citext": return new("STRING", ColumnEncoding.String);

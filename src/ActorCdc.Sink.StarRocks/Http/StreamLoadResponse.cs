@@ -59,9 +59,19 @@ internal sealed class StreamLoadResponse
             }
             return new StreamLoadResponse
             {
-                Status = status, Message = message ?? msg, Label = label, ExistingJobStatus = existing, ErrorUrl = errorUrl, State = state,
-                TxnId = txnId, NumberTotalRows = total, NumberLoadedRows = loaded, NumberFilteredRows = filtered, LoadBytes = bytes,
-                Raw = raw, IsJson = true,
+                Status = status,
+                Message = message ?? msg,
+                Label = label,
+                ExistingJobStatus = existing,
+                ErrorUrl = errorUrl,
+                State = state,
+                TxnId = txnId,
+                NumberTotalRows = total,
+                NumberLoadedRows = loaded,
+                NumberFilteredRows = filtered,
+                LoadBytes = bytes,
+                Raw = raw,
+                IsJson = true,
             };
         }
         catch (JsonException)

@@ -71,28 +71,28 @@ internal sealed class LoadPlanner : IDisposable
                         continue;
                     case ChangeKind.Insert:
                     case ChangeKind.Update:
-                    {
-                        var image = Required(change.New, change);
-                        if (change.Old is { } old)
                         {
-                            if (!_keyComparer.Equals(old, image))
-                                touchedToo = partialMode
-                                    ? await DeleteAsync(old, change.Position, cancellationToken).ConfigureAwait(false)
-                                    : Delete(old, change.Position);
-                            image = Fill(image, old);
+                            var image = Required(change.New, change);
+                            if (change.Old is { } old)
+                            {
+                                if (!_keyComparer.Equals(old, image))
+                                    touchedToo = partialMode
+                                        ? await DeleteAsync(old, change.Position, cancellationToken).ConfigureAwait(false)
+                                        : Delete(old, change.Position);
+                                image = Fill(image, old);
+                            }
+                            // Without partial updates everything stays synchronous: no state machine per row.
+                            touched = partialMode
+                                ? await UpsertAsync(image, change.Position, cancellationToken).ConfigureAwait(false)
+                                : Upsert(_full, image, change.Position);
+                            break;
                         }
-                        // Without partial updates everything stays synchronous: no state machine per row.
-                        touched = partialMode
-                            ? await UpsertAsync(image, change.Position, cancellationToken).ConfigureAwait(false)
-                            : Upsert(_full, image, change.Position);
-                        break;
-                    }
                     case ChangeKind.Delete:
-                    {
-                        var key = change.Old ?? Required(change.New, change);
-                        touched = partialMode ? await DeleteAsync(key, change.Position, cancellationToken).ConfigureAwait(false) : Delete(key, change.Position);
-                        break;
-                    }
+                        {
+                            var key = change.Old ?? Required(change.New, change);
+                            touched = partialMode ? await DeleteAsync(key, change.Position, cancellationToken).ConfigureAwait(false) : Delete(key, change.Position);
+                            break;
+                        }
                 }
                 // Bounds are checked between changes, so the two rows of a key change always share a load.
                 if (touched is not null && Full(touched)) await FlushAsync(touched, cancellationToken).ConfigureAwait(false);
@@ -169,7 +169,7 @@ internal sealed class LoadPlanner : IDisposable
             case ValueKind.Null:
                 w.WriteNull(column.JsonName);
                 break;
-            // Unchanged TOAST and absent values are left out: a partial update keeps StarRocks' value.
+                // Unchanged TOAST and absent values are left out: a partial update keeps StarRocks' value.
         }
     }
 

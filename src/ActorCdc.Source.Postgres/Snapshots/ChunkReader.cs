@@ -14,8 +14,9 @@ namespace ActorCdc.Source.Postgres.Snapshots;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one read at a time. After any failure the connection is closed and the next read opens a new one.
-/// Rows are read with synchronous socket reads (measurably faster here than asynchronous ones), so a read occupies its
-/// thread while it waits for the server; run readers on threads that may block.
+/// Rows are read with Npgsql's binary export and synchronous reads (in ChunkReaderFigures never slower, and usually
+/// cheaper in CPU, than raw COPY parsing or asynchronous reads), so a read occupies its thread while it waits for the
+/// server; run readers where blocking is fine.
 /// </remarks>
 public sealed class ChunkReader : IAsyncDisposable
 {
@@ -36,7 +37,7 @@ public sealed class ChunkReader : IAsyncDisposable
     }
 
     /// <summary>How rows are decoded; internal so the alternatives can be measured against each other.</summary>
-    internal CopyDecoding Decoding { get; set; } = CopyDecoding.Raw;
+    internal CopyDecoding Decoding { get; set; } = CopyDecoding.Export;
 
     /// <summary>The decoder's buffer size now (tests check it stays bounded).</summary>
     internal int DecoderBufferSize => _decoder.BufferSize;

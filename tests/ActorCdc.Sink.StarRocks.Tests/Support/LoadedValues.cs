@@ -13,12 +13,12 @@ public static class LoadedValues
             case "BOOLEAN":
                 return text == "t" ? "1" : "0";
             case "DATETIME":
-            {
-                // PostgreSQL's +00 rendering becomes UTC without a zone; microseconds only when present.
-                var t = text.EndsWith("+00", StringComparison.Ordinal) ? text[..^3] : text;
-                var dot = t.IndexOf('.');
-                return dot < 0 ? t : t[..dot] + "." + t[(dot + 1)..].PadRight(6, '0');
-            }
+                {
+                    // PostgreSQL's +00 rendering becomes UTC without a zone; microseconds only when present.
+                    var t = text.EndsWith("+00", StringComparison.Ordinal) ? text[..^3] : text;
+                    var dot = t.IndexOf('.');
+                    return dot < 0 ? t : t[..dot] + "." + t[(dot + 1)..].PadRight(6, '0');
+                }
             case "JSON":
                 return JsonSerializer.Serialize(JsonDocument.Parse(text).RootElement,
                     new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -34,7 +34,7 @@ internal sealed partial class BackendEndpoint(DoubleState state)
         {
             // The client went away before the answer (a timed-out load): recorded with status 0 and the status it would have had.
             status = 0;
-            
+
             throw;
         }
         finally
@@ -213,50 +213,50 @@ internal sealed partial class BackendEndpoint(DoubleState state)
         switch (op)
         {
             case "begin":
-            {
-                var timeout = int.TryParse(ex.Header("timeout"), out var t) ? t : 600;
-                return await Send(Locked(() =>
                 {
-                    if (!state.Catalog.DatabaseExists(db)) return Answer("ANALYSIS_ERROR", $"Unknown database '{db}'");
-                    if (state.Catalog.Table(db, table) is null) return Answer("ANALYSIS_ERROR", $"Unknown table '{table}' in database '{db}'");
-                    if (state.Faults.Take(DoubleFaultKind.RunningTransactionLimit) is not null || state.RunningExplicit(db) >= state.Options.MaxRunningTransactions)
+                    var timeout = int.TryParse(ex.Header("timeout"), out var t) ? t : 600;
+                    return await Send(Locked(() =>
                     {
-                        var n = Math.Max(state.RunningExplicit(db), state.Options.MaxRunningTransactions);
-                        return Answer("INTERNAL_ERROR",
-                            $"current running txns on db {state.Catalog.DatabaseId(db)} is {n}, larger than limit {state.Options.MaxRunningTransactions}");
-                    }
-                    var existing = state.Find(db, label);
-                    if (existing is not null && existing.State != TxnState.Aborted)
-                        return Answer("LABEL_ALREADY_EXISTS", $"Label [{label}] has already been used.", ("ExistingJobStatus", existing.ExistingJobStatus));
-                    var txn = new LoadTransaction(state.NextTxnId(), label, db, table, isExplicit: true, DateTime.UtcNow.AddSeconds(timeout));
-                    state.Register(txn);
-                    return Answer("OK", "", ("TxnId", txn.TxnId), ("BeginTxnTimeMs", 0));
-                })).ConfigureAwait(false);
-            }
+                        if (!state.Catalog.DatabaseExists(db)) return Answer("ANALYSIS_ERROR", $"Unknown database '{db}'");
+                        if (state.Catalog.Table(db, table) is null) return Answer("ANALYSIS_ERROR", $"Unknown table '{table}' in database '{db}'");
+                        if (state.Faults.Take(DoubleFaultKind.RunningTransactionLimit) is not null || state.RunningExplicit(db) >= state.Options.MaxRunningTransactions)
+                        {
+                            var n = Math.Max(state.RunningExplicit(db), state.Options.MaxRunningTransactions);
+                            return Answer("INTERNAL_ERROR",
+                                $"current running txns on db {state.Catalog.DatabaseId(db)} is {n}, larger than limit {state.Options.MaxRunningTransactions}");
+                        }
+                        var existing = state.Find(db, label);
+                        if (existing is not null && existing.State != TxnState.Aborted)
+                            return Answer("LABEL_ALREADY_EXISTS", $"Label [{label}] has already been used.", ("ExistingJobStatus", existing.ExistingJobStatus));
+                        var txn = new LoadTransaction(state.NextTxnId(), label, db, table, isExplicit: true, DateTime.UtcNow.AddSeconds(timeout));
+                        state.Register(txn);
+                        return Answer("OK", "", ("TxnId", txn.TxnId), ("BeginTxnTimeMs", 0));
+                    })).ConfigureAwait(false);
+                }
             case "load":
-            {
-                LoadTransaction? txn = null;
-                var refused = Locked(() =>
                 {
-                    txn = state.Find(db, label);
-                    if (txn is null || txn.State == TxnState.Aborted) return Answer("TXN_NOT_EXISTS", $"Transaction with label {label} does not exist");
-                    if (state.Faults.Take(DoubleFaultKind.TransactionInProcessing) is not null || txn.Busy)
-                        return Answer("TXN_IN_PROCESSING", "Transaction in processing, please retry later");
-                    if (txn.State != TxnState.Prepare) return Answer("INTERNAL_ERROR", $"Transaction {txn.TxnId} is {txn.StateName}, can not load data");
-                    txn.Busy = true;
-                    return null;
-                });
-                if (refused is not null) return await Send(refused).ConfigureAwait(false);
-                try
-                {
-                    using var received = await ex.ReadBodyAsync().ConfigureAwait(false);
-                    return await Send(Locked(() => Load(txn!, received.Memory))).ConfigureAwait(false);
+                    LoadTransaction? txn = null;
+                    var refused = Locked(() =>
+                    {
+                        txn = state.Find(db, label);
+                        if (txn is null || txn.State == TxnState.Aborted) return Answer("TXN_NOT_EXISTS", $"Transaction with label {label} does not exist");
+                        if (state.Faults.Take(DoubleFaultKind.TransactionInProcessing) is not null || txn.Busy)
+                            return Answer("TXN_IN_PROCESSING", "Transaction in processing, please retry later");
+                        if (txn.State != TxnState.Prepare) return Answer("INTERNAL_ERROR", $"Transaction {txn.TxnId} is {txn.StateName}, can not load data");
+                        txn.Busy = true;
+                        return null;
+                    });
+                    if (refused is not null) return await Send(refused).ConfigureAwait(false);
+                    try
+                    {
+                        using var received = await ex.ReadBodyAsync().ConfigureAwait(false);
+                        return await Send(Locked(() => Load(txn!, received.Memory))).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        lock (state.Catalog.Gate) txn!.Busy = false;
+                    }
                 }
-                finally
-                {
-                    lock (state.Catalog.Gate) txn!.Busy = false;
-                }
-            }
             case "prepare":
                 return await Send(Locked(() =>
                 {

@@ -113,20 +113,20 @@ internal sealed class MySqlServer : IAsyncDisposable
                 switch (command[0])
                 {
                     case 0x03:
-                    {
-                        var sql = Encoding.UTF8.GetString(command, 1, command.Length - 1);
-                        _record(sql);
-                        var result = _sql.Execute(sql, ref current);
-                        await WriteResultAsync(packets, result, ct).ConfigureAwait(false);
-                        break;
-                    }
+                        {
+                            var sql = Encoding.UTF8.GetString(command, 1, command.Length - 1);
+                            _record(sql);
+                            var result = _sql.Execute(sql, ref current);
+                            await WriteResultAsync(packets, result, ct).ConfigureAwait(false);
+                            break;
+                        }
                     case 0x02:
-                    {
-                        var db = Encoding.UTF8.GetString(command, 1, command.Length - 1);
-                        var result = _sql.Execute("USE `" + db.Replace("`", "``", StringComparison.Ordinal) + "`", ref current);
-                        await WriteResultAsync(packets, result, ct).ConfigureAwait(false);
-                        break;
-                    }
+                        {
+                            var db = Encoding.UTF8.GetString(command, 1, command.Length - 1);
+                            var result = _sql.Execute("USE `" + db.Replace("`", "``", StringComparison.Ordinal) + "`", ref current);
+                            await WriteResultAsync(packets, result, ct).ConfigureAwait(false);
+                            break;
+                        }
                     case 0x0e or 0x1f:
                         await packets.WriteAsync(MySqlPackets.Ok(), ct).ConfigureAwait(false);
                         break;

@@ -112,7 +112,10 @@ internal sealed partial class SqlInterpreter(DoubleCatalog catalog, DoubleFaults
                     {
                         rows.Add(new(StringComparer.OrdinalIgnoreCase)
                         {
-                            ["TABLE_CATALOG"] = "def", ["TABLE_SCHEMA"] = db, ["TABLE_NAME"] = table.Name, ["TABLE_TYPE"] = "BASE TABLE",
+                            ["TABLE_CATALOG"] = "def",
+                            ["TABLE_SCHEMA"] = db,
+                            ["TABLE_NAME"] = table.Name,
+                            ["TABLE_TYPE"] = "BASE TABLE",
                             ["TABLE_ROWS"] = table.RowCount.ToString(CultureInfo.InvariantCulture),
                         });
                         continue;
@@ -122,10 +125,17 @@ internal sealed partial class SqlInterpreter(DoubleCatalog catalog, DoubleFaults
                         var c = table.Columns[i];
                         rows.Add(new(StringComparer.OrdinalIgnoreCase)
                         {
-                            ["TABLE_CATALOG"] = "def", ["TABLE_SCHEMA"] = db, ["TABLE_NAME"] = table.Name, ["COLUMN_NAME"] = c.Name,
-                            ["ORDINAL_POSITION"] = (i + 1).ToString(CultureInfo.InvariantCulture), ["COLUMN_DEFAULT"] = c.Default,
-                            ["IS_NULLABLE"] = c.Nullable ? "YES" : "NO", ["DATA_TYPE"] = c.Type.DataType, ["COLUMN_TYPE"] = c.Type.ColumnType,
-                            ["COLUMN_KEY"] = c.IsKey ? "PRI" : "", ["COLUMN_COMMENT"] = c.Comment ?? "",
+                            ["TABLE_CATALOG"] = "def",
+                            ["TABLE_SCHEMA"] = db,
+                            ["TABLE_NAME"] = table.Name,
+                            ["COLUMN_NAME"] = c.Name,
+                            ["ORDINAL_POSITION"] = (i + 1).ToString(CultureInfo.InvariantCulture),
+                            ["COLUMN_DEFAULT"] = c.Default,
+                            ["IS_NULLABLE"] = c.Nullable ? "YES" : "NO",
+                            ["DATA_TYPE"] = c.Type.DataType,
+                            ["COLUMN_TYPE"] = c.Type.ColumnType,
+                            ["COLUMN_KEY"] = c.IsKey ? "PRI" : "",
+                            ["COLUMN_COMMENT"] = c.Comment ?? "",
                             ["COLUMN_SIZE"] = c.Type.Kind is "VARCHAR" or "CHAR" ? c.Type.Length.ToString(CultureInfo.InvariantCulture) : c.Type.Kind == "DECIMAL" ? c.Type.Precision.ToString(CultureInfo.InvariantCulture) : null,
                             ["DECIMAL_DIGITS"] = c.Type.Kind == "DECIMAL" ? c.Type.Scale.ToString(CultureInfo.InvariantCulture) : null,
                         });
