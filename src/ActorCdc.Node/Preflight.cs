@@ -4,7 +4,6 @@ using ActorCdc.Core.Sinks;
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Sinks;
-using ActorCdc.Sink.Postgres;
 using ActorCdc.Source.Postgres;
 using Npgsql;
 
@@ -28,12 +27,7 @@ public static class Preflight
         return new PipelineRuntime(p, sink);
     }
 
-    public static ISinkFactory CreateSinkFactory(PipelineSettings p) => p.Sink.Type switch
-    {
-        SinkType.Blackhole => new BlackholeSinkFactory(),
-        SinkType.Postgres => new PostgresSinkFactory(p.Name, PostgresSinkSettings.FromConfig(p.Sink.Raw)),
-        _ => throw new SettingsException($"actorcdc.pipelines.{p.Name}.sink.type", p.Sink.Type.ToString(), "postgres | blackhole"),
-    };
+    public static ISinkFactory CreateSinkFactory(PipelineSettings p) => SinkFactories.Create(p);
 
     /// <summary>A sink table that is also captured from the same database would replicate into itself forever.</summary>
     private static void CheckRoutesDoNotLoop(PipelineSettings p, IReadOnlyList<TableId> captured)

@@ -40,7 +40,7 @@ public class PipelineSettingsTests
     [Theory]
     [InlineData("source { tables = [\"a\"] }\nsink { type = blackhole }", "actorcdc.pipelines.shop.source.connection-string: missing")]
     [InlineData("source { connection-string = \"x\" }\nsink { type = blackhole }", "actorcdc.pipelines.shop.source.tables: missing")]
-    [InlineData("source { connection-string = \"x\", tables = [\"a\"] }\nsink { type = kafka }", "actorcdc.pipelines.shop.sink.type: 'kafka' is invalid; expected postgres | blackhole")]
+    [InlineData("source { connection-string = \"x\", tables = [\"a\"] }\nsink { type = kafka }", "actorcdc.pipelines.shop.sink.type: 'kafka' is invalid; expected postgres | blackhole | starrocks | parquet")]
     [InlineData("source { connection-string = \"x\", tables = [\"a\"] }\nsink { type = postgres }", "actorcdc.pipelines.shop.sink.connection-string: missing")]
     [InlineData("source { connection-string = \"x\", tables = [\"a\"] }\nsink { type = blackhole }\ndelivery.ack-on = sometimes", "actorcdc.pipelines.shop.delivery.ack-on: 'sometimes' is invalid; expected applied | checkpointed")]
     [InlineData("source { connection-string = \"x\", tables = [\"a\"], heartbeat-interval = soon }\nsink { type = blackhole }", "actorcdc.pipelines.shop.source.heartbeat-interval: 'soon' is invalid")]

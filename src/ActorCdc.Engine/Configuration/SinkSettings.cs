@@ -11,6 +11,7 @@ public sealed record SinkSettings(SinkType Type, string? ConnectionString, int M
     internal static SinkSettings Parse(ConfigReader c)
     {
         var type = c.Enum("type", SinkType.Postgres);
+        // Each sink validates its own keys when it is built; postgres needs a connection string here for the loop check.
         var conn = type == SinkType.Postgres
             ? c.String("connection-string", "a PostgreSQL connection string such as \"Host=127.0.0.1;Port=5432;Database=analytics;Username=cdc;Password=${?SINK_PASSWORD}\"")
             : null;

@@ -5,4 +5,6 @@ public enum SinkType
 {
     Postgres,
     Blackhole,
+    Starrocks,
+    Parquet,
 }

@@ -73,18 +73,20 @@ internal sealed class LoadPlanner : IDisposable
                     case ChangeKind.Update:
                         {
                             var image = Required(change.New, change);
+                            ColumnValue[]? movedFrom = null;
                             if (change.Old is { } old)
                             {
-                                if (!_keyComparer.Equals(old, image))
-                                    touchedToo = partialMode
-                                        ? await DeleteAsync(old, change.Position, cancellationToken).ConfigureAwait(false)
-                                        : Delete(old, change.Position);
+                                if (!_keyComparer.Equals(old, image)) movedFrom = old;
                                 image = Fill(image, old);
                             }
+                            if (partialMode)
+                            {
+                                (touched, touchedToo) = await UpsertAsync(image, movedFrom, change.Position, cancellationToken).ConfigureAwait(false);
+                                break;
+                            }
                             // Without partial updates everything stays synchronous: no state machine per row.
-                            touched = partialMode
-                                ? await UpsertAsync(image, change.Position, cancellationToken).ConfigureAwait(false)
-                                : Upsert(_full, image, change.Position);
+                            if (movedFrom is not null) touchedToo = Delete(movedFrom, change.Position);
+                            touched = Upsert(_full, image, change.Position);
                             break;
                         }
                     case ChangeKind.Delete:
@@ -109,17 +111,30 @@ internal sealed class LoadPlanner : IDisposable
 
     private bool Full(LoadGroup group) => group.Rows >= _maxRows || group.Bytes >= _maxBytes;
 
-    /// <summary>An upsert when partial updates are in play: the row joins the group of its column set, ending the run first if its key is in another.</summary>
-    private async ValueTask<LoadGroup> UpsertAsync(ColumnValue[] image, SourcePosition position, CancellationToken cancellationToken)
+    /// <summary>
+    /// An upsert when partial updates are in play (with the delete of the old key when the update moved the row): the row
+    /// joins the group of its column set, the delete joins the full rows. When a key sits in another group of the run,
+    /// the run ends first — before either row is written, so that no load ends and the next begins inside one change
+    /// (two loads of one group never share first and last positions, hence labels).
+    /// </summary>
+    private async ValueTask<(LoadGroup Upserted, LoadGroup? Deleted)> UpsertAsync(ColumnValue[] image, ColumnValue[]? movedFrom, SourcePosition position,
+        CancellationToken cancellationToken)
     {
         var group = GroupFor(image);
-        if (_keysInRun.TryGetValue(image, out var holder) && holder != group)
+        if (_keysInRun.TryGetValue(image, out var holder) && holder != group
+            || movedFrom is not null && _keysInRun.TryGetValue(movedFrom, out var oldHolder) && oldHolder != _full)
         {
             await FlushRunAsync(cancellationToken).ConfigureAwait(false);
             group = GroupFor(image);
         }
+        LoadGroup? deleted = null;
+        if (movedFrom is not null)
+        {
+            _keysInRun[movedFrom] = _full;
+            deleted = Delete(movedFrom, position);
+        }
         _keysInRun[image] = group;
-        return Upsert(group, image, position);
+        return (Upsert(group, image, position), deleted);
     }
 
     private LoadGroup Upsert(LoadGroup group, ColumnValue[] image, SourcePosition position)

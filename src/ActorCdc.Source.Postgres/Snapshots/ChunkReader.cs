@@ -260,6 +260,8 @@ public sealed class ChunkReader : IAsyncDisposable
     private static async ValueTask DeliverAsync(Func<IReadOnlyList<ColumnValue[]>, CancellationToken, ValueTask> onRows,
         ColumnValue[][] batch, CancellationToken ct)
     {
+        // Between batches is where a cancelled read stops, even when the server has already sent everything.
+        ct.ThrowIfCancellationRequested();
         try
         {
             await onRows(batch, ct);

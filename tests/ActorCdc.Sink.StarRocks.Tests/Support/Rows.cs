@@ -24,11 +24,13 @@ public static class Rows
             {
                 var expectedValue = asLoaded(column, value);
                 loaded.TryGetValue(column, out var actualValue);
-                if (expectedValue != actualValue) problems.Add($"row {key}={k} column {column}: expected '{expectedValue}', loaded '{actualValue}'");
+                if (expectedValue != actualValue) problems.Add($"row {key}={k} column {column}: expected '{Cut(expectedValue)}', loaded '{Cut(actualValue)}'");
             }
         }
         foreach (var k in got.Keys)
             if (!want.ContainsKey(k)) problems.Add($"unexpected row {key}={k}");
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(30)));
     }
+
+    private static string? Cut(string? value) => value is { Length: > 60 } ? value[..60] + $"... ({value.Length} chars)" : value;
 }
