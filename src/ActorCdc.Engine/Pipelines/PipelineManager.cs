@@ -2,6 +2,7 @@ using ActorCdc.Core.Failures;
 using ActorCdc.Core.Schema;
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Protocol;
+using ActorCdc.Engine.Savepoints;
 using ActorCdc.Engine.Snapshots;
 using ActorCdc.Engine.Wal;
 using ActorCdc.Source.Postgres;
@@ -35,6 +36,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private IActorRef _coordinator = ActorRefs.Nobody;
     private readonly HashSet<TableId> _captured = new();
     private bool _backfillDone;
+    private IActorRef? _savepointFor;
     private int _attempt;
 
     public PipelineManager(PipelineRuntime runtime, IActorRef region)
@@ -87,6 +89,30 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             _coordinator.Forward(r);
         });
         Receive<GetBackfillProgress>(g => _coordinator.Forward(g));
+        Receive<TakeSavepoint>(_ =>
+        {
+            if (_reader.IsNobody() || _savepointFor is not null)
+            {
+                Sender.Tell(new SavepointFailed(_settings.Name, _savepointFor is not null
+                    ? "a savepoint of this pipeline is already being taken; wait for it"
+                    : $"the pipeline is {_state}, not reading; a savepoint needs a running pipeline"));
+                return;
+            }
+            _savepointFor = Sender;
+            _log.Info("{0}: taking a savepoint: pausing the reader until everything sent is durable", _settings.Name);
+            _reader.Tell(new WalReader.Pause());
+        });
+        Receive<WalReader.Drained>(_ =>
+        {
+            if (_savepointFor is null) return;
+            Context.ActorOf(SavepointWriter.Props(_settings.Name, _captured.ToList(), _region, _coordinator, Self));
+        });
+        Receive<SavepointTaken>(t =>
+        {
+            _log.Info("{0}: savepoint {1} written to {2} ({3} entities)", _settings.Name, t.SavepointId, t.Location, t.Entities);
+            FinishSavepoint(t);
+        });
+        Receive<SavepointFailed>(FinishSavepoint);
         Receive<SetProfile>(s =>
         {
             _runtime.Profile = s.Profile;
@@ -132,6 +158,13 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             await using var admin = new SourceAdmin(settings);
             return await admin.PrepareAsync(CancellationToken.None).ConfigureAwait(false);
         }).PipeTo(self, success: t => new Prepared(t), failure: e => new PrepareFailed(e));
+    }
+
+    private void FinishSavepoint(object result)
+    {
+        if (!_reader.IsNobody()) _reader.Tell(new WalReader.Resume());
+        _savepointFor?.Tell(result);
+        _savepointFor = null;
     }
 
     /// <summary>Tables added to the publication, or newly matching the configured patterns, are picked up and backfilled.</summary>

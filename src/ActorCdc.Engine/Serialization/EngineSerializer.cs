@@ -39,6 +39,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string PrepareBackfillManifest = "pb";
     private const string BackfillPreparedManifest = "bf";
     private const string BackfillStateManifest = "bs";
+    private const string ExportStateManifest = "xs";
+    private const string ExportedStateManifest = "xd";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -72,6 +74,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         PrepareBackfill => PrepareBackfillManifest,
         BackfillPrepared => BackfillPreparedManifest,
         BackfillState => BackfillStateManifest,
+        ExportState => ExportStateManifest,
+        ExportedState => ExportedStateManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -176,6 +180,17 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case BackfillState m:
                     WriteBackfillState(ref writer, m);
                     break;
+                case ExportState m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    break;
+                case ExportedState m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Snapshot.Applied);
+                    writer.WriteVarInt64(m.Snapshot.Epoch);
+                    writer.WriteBoolean(m.Snapshot.SinkToken is not null);
+                    if (m.Snapshot.SinkToken is not null) writer.WriteBytes(m.Snapshot.SinkToken);
+                    break;
                 case ChunkOutcome m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     writer.WriteVarInt64(m.ChunkId);
@@ -227,6 +242,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             PrepareBackfillManifest => new PrepareBackfill(reader.ReadString(), ChangeCodec.ReadTableSchema(ref reader)),
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             BackfillStateManifest => ReadBackfillState(ref reader),
+            ExportStateManifest => new ExportState(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
+            ExportedStateManifest => new ExportedState(ChangeCodec.ReadTableId(ref reader), new TableEntitySnapshot(ChangeCodec.ReadSourcePosition(ref reader),
+                reader.ReadVarInt64(), reader.ReadBoolean() ? reader.ReadBytes() : null)),
             ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
                 reader.ReadNullableString()),
             GetPipelineStatusManifest => GetPipelineStatus.Instance,

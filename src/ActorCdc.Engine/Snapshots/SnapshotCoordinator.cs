@@ -124,6 +124,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         });
         Command<Resnapshot>(r => OnResnapshot(r.Table));
         Command<GetBackfillProgress>(_ => Sender.Tell(Progress()));
+        Command<ExportBackfillState>(_ => Sender.Tell(new BackfillState(_nextChunkId, _tables.Values.ToList())));
         // Saved at sequence number 0 every time (no events): each save replaces the previous one.
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("{0}: saving backfill progress failed: {1}", _runtime.Settings.Name, f.Cause.Message));

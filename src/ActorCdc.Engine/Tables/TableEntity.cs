@@ -175,6 +175,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             Sender.Tell(new BackfillPrepared(_table, _applied));
         });
         Command<ChunkRows>(OnChunkRows);
+        Command<ExportState>(_ => Sender.Tell(new ExportedState(_table, CurrentSnapshot())));
         Command<ChunkEnd>(OnChunkEnd);
         Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));

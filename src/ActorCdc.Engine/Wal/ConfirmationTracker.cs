@@ -41,6 +41,17 @@ public sealed class ConfirmationTracker
 
     public int PendingTransactions => _txns.Count;
 
+    /// <summary>True when every batch sent is durable (transactions may still be open or uncommitted).</summary>
+    public bool AllSentDurable
+    {
+        get
+        {
+            foreach (var q in _inFlight.Values)
+                if (q.Count > 0) return false;
+            return true;
+        }
+    }
+
     public void Begin(Lsn commitLsn)
     {
         if (_open is not null) throw new InvalidOperationException($"transaction {_open.CommitLsn} is still open");

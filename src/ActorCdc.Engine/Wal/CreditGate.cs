@@ -43,6 +43,25 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
     /// <summary>Total time the pump spent waiting for credit.</summary>
     public TimeSpan BackpressureTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
+    private bool _paused;
+
+    /// <summary>While paused nothing is let through, whatever the budgets (a savepoint drains the pipeline).</summary>
+    public bool Paused
+    {
+        get { lock (_lock) return _paused; }
+        set
+        {
+            TaskCompletionSource signal;
+            lock (_lock)
+            {
+                _paused = value;
+                signal = _released;
+                _released = NewSignal();
+            }
+            signal.TrySetResult();
+        }
+    }
+
     public async ValueTask AcquireAsync(TableId table, long bytes, CancellationToken ct)
     {
         long started = 0;
@@ -51,6 +70,11 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
             Task wait;
             lock (_lock)
             {
+                if (_paused)
+                {
+                    wait = _released.Task;
+                    goto Wait;
+                }
                 _tables.TryGetValue(table, out var used);
                 var pipelineOk = _inFlight == 0 || _inFlight + bytes <= PipelineBudget;
                 var tableOk = used == 0 || used + bytes <= TableBudget;
@@ -64,6 +88,7 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
                 }
                 wait = _released.Task;
             }
+            Wait:
             if (started == 0) started = DateTime.UtcNow.Ticks;
             await wait.WaitAsync(ct).ConfigureAwait(false);
         }

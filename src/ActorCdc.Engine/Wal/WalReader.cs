@@ -21,6 +21,15 @@ namespace ActorCdc.Engine.Wal;
 /// </summary>
 public sealed class WalReader : ReceiveActor, IWithTimers
 {
+    /// <summary>Stop sending batches and answer <see cref="Drained"/> once everything sent is durable.</summary>
+    public sealed record Pause;
+
+    /// <summary>Everything the paused reader sent is durable.</summary>
+    public sealed record Drained(Lsn Confirmed);
+
+    /// <summary>Send batches again after a <see cref="Pause"/>.</summary>
+    public sealed record Resume;
+
     /// <summary>Tells the manager the reader streams.</summary>
     public sealed record Streaming(string Pipeline);
 
@@ -50,6 +59,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private long _reconnects;
     private Lsn _confirmed;
     private uint _xid;
+    private IActorRef? _pausedFor;
     private Lsn _commitLsn;
 
     public WalReader(PipelineRuntime runtime, IActorRef region, IActorRef manager)
@@ -83,6 +93,17 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         });
         Receive<EmitHeartbeat>(_ => Heartbeat());
         Receive<GetPipelineStatus>(_ => Sender.Tell(Status()));
+        Receive<Pause>(_ =>
+        {
+            _gate.Paused = true;
+            _pausedFor = Sender;
+            CheckDrained();
+        });
+        Receive<Resume>(_ =>
+        {
+            _pausedFor = null;
+            _gate.Paused = false;
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -252,6 +273,14 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             _rows[table] = (r.Sent, r.Applied + rows);
         }
         if (advanced) Confirm();
+        CheckDrained();
+    }
+
+    private void CheckDrained()
+    {
+        if (_pausedFor is null || !_tracker.AllSentDurable) return;
+        _pausedFor.Tell(new Drained(_confirmed));
+        _pausedFor = null; // stays paused until Resume
     }
 
     private void Confirm()
