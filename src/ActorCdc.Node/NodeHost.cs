@@ -1,5 +1,9 @@
 using ActorCdc.Engine;
+using Akka.Actor;
+
 using ActorCdc.Engine.Pipelines;
+using ActorCdc.Engine.Savepoints;
+using ActorCdc.Engine.Snapshots;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -39,8 +43,20 @@ public static class NodeHost
                 .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes.Count > 0 ? node.SeedNodes.ToArray() : [self] })
                 .WithActors(async (system, registry) =>
                 {
+                    if (options.FromSavepoint is { } from)
+                    {
+                        var slash = from.IndexOf('/');
+                        var restored = await SavepointRestore.RestoreAsync(system, from[..slash], from[(slash + 1)..], CancellationToken.None).ConfigureAwait(false);
+                        Console.WriteLine($"actorcdc-node: restored {restored} entities from savepoint {from}");
+                    }
                     var guardian = await PipelineHost.StartAsync(system, options.Registry).ConfigureAwait(false);
                     registry.Register<PipelinesGuardian>(guardian);
+                    foreach (var r in options.Resnapshots)
+                    {
+                        var slash = r.IndexOf('/');
+                        var proxy = await guardian.Ask<Akka.Actor.IActorRef>(new PipelinesGuardian.GetProxy(r[..slash]), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                        proxy.Tell(new Resnapshot(ActorCdc.Core.Schema.TableId.Parse(r[(slash + 1)..])));
+                    }
                 });
         });
         return builder.Build();

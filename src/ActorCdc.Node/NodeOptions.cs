@@ -4,4 +4,11 @@ using ActorCdc.Engine.Pipelines;
 namespace ActorCdc.Node;
 
 /// <summary>What the node was started with: validated settings and the pipelines that passed preflight.</summary>
-public sealed record NodeOptions(ActorCdcSettings Settings, PipelineRegistry Registry, Akka.Configuration.Config Config);
+public sealed record NodeOptions(ActorCdcSettings Settings, PipelineRegistry Registry, Akka.Configuration.Config Config)
+{
+    /// <summary><c>pipeline/savepoint-id</c> to start from, or null.</summary>
+    public string? FromSavepoint { get; init; }
+
+    /// <summary><c>pipeline/schema.table</c> entries to copy again once the node runs.</summary>
+    public IReadOnlyList<string> Resnapshots { get; init; } = [];
+}

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Hosting;
 
 // actorcdc-node: runs one ActorCdc cluster node. Exit codes: 0 stopped cleanly, 2 bad usage or configuration,
 // 3 a pipeline cannot start (source or sink refused it; the line printed says what to fix).
+const string Usage = "usage: actorcdc-node [--config <file.conf>] [--from-savepoint <pipeline>/<id>] [--list-savepoints <pipeline>] [--resnapshot <pipeline>/<schema.table>]...";
 string? configFile = null;
+string? fromSavepoint = null;
+string? listSavepoints = null;
+var resnapshots = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -13,11 +17,23 @@ for (var i = 0; i < args.Length; i++)
         case "--config" when i + 1 < args.Length:
             configFile = args[++i];
             break;
+        case "--from-savepoint" when i + 1 < args.Length && args[i + 1].Contains('/'):
+            fromSavepoint = args[++i];
+            break;
+        case "--list-savepoints" when i + 1 < args.Length:
+            listSavepoints = args[++i];
+            break;
+        case "--resnapshot" when i + 1 < args.Length && args[i + 1].Contains('/'):
+            resnapshots.Add(args[++i]);
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: actorcdc-node [--config <file.conf>]\n  Runs an ActorCdc node; defaults and every key are documented in hocon/actorcdc.conf.");
+            Console.WriteLine(Usage + "\n  Runs an ActorCdc node; defaults and every key are documented in hocon/actorcdc.conf.\n" +
+                              "  --from-savepoint  starts the pipelines from a savepoint in checkpoint storage (either state backend)\n" +
+                              "  --list-savepoints lists a pipeline's savepoints and exits\n" +
+                              "  --resnapshot      copies a table's rows again once the node runs (repeatable)");
             return 0;
         default:
-            Console.Error.WriteLine($"actorcdc-node: unknown argument '{args[i]}'; usage: actorcdc-node [--config <file.conf>]");
+            Console.Error.WriteLine($"actorcdc-node: unknown or incomplete argument '{args[i]}'; {Usage}");
             return 2;
     }
 }
@@ -34,6 +50,9 @@ catch (Exception e) when (e is SettingsException or FileNotFoundException or For
     Console.Error.WriteLine($"actorcdc-node: {e.Message}");
     return 2;
 }
+if (listSavepoints is not null)
+    return await SavepointCommands.ListAsync(config, settings, listSavepoints);
+
 if (settings.Pipelines.Count == 0)
 {
     Console.Error.WriteLine("actorcdc-node: actorcdc.pipelines: no pipeline configured; expected at least one block such as actorcdc.pipelines.shop { source {...}, sink {...} } (see hocon/examples)");
@@ -63,6 +82,6 @@ using (var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
     }
 }
 
-using var host = NodeHost.Build(new NodeOptions(settings, registry, config));
+using var host = NodeHost.Build(new NodeOptions(settings, registry, config) { FromSavepoint = fromSavepoint, Resnapshots = resnapshots });
 await host.RunAsync();
 return 0;

@@ -1,14 +1,13 @@
 using ActorCdc.Engine;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
-using ActorCdc.Testing;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 
-namespace ActorCdc.Benchmarks;
+namespace ActorCdc.Testing;
 
-/// <summary>A single-node ActorCdc cluster in this process, as the node executable wires it, for measuring.</summary>
+/// <summary>A single-node ActorCdc cluster in this process, as the node executable wires it, for tests and benchmarks.</summary>
 public sealed class EmbeddedNode : IAsyncDisposable
 {
     private readonly PipelineRegistry _registry;
@@ -25,13 +24,14 @@ public sealed class EmbeddedNode : IAsyncDisposable
 
     public async Task StartPipelinesAsync() => _guardian = await PipelineHost.StartAsync(System, _registry);
 
-    public static async Task<EmbeddedNode> StartAsync(PipelineRegistry registry, bool startPipelines = true)
+    /// <summary>Starts a node; <paramref name="extra"/> (e.g. the state backend's plugins) takes precedence over the engine's defaults.</summary>
+    public static async Task<EmbeddedNode> StartAsync(PipelineRegistry registry, bool startPipelines = true, Config? extra = null)
     {
         var port = FreePort.Next();
         var config = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
             akka.loglevel = {{Environment.GetEnvironmentVariable("ACTORCDC_BENCH_LOGLEVEL") ?? "WARNING"}}
-            """).WithFallback(EngineConfig.Akka);
+            """).WithFallback(extra ?? Config.Empty).WithFallback(EngineConfig.Akka);
         var system = ActorSystem.Create("actorcdc", config);
         var cluster = Cluster.Get(system);
         var up = new TaskCompletionSource();
