@@ -54,7 +54,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// </remarks>
     public static string Config(string pipelines, string extraNode = "", string state = "") =>
         $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n" +
-        $"  state {{ data-dir = \"{NewDataDirectory()}\" {state} }}\n  {pipelines}\n}}\n";
+        $"  state {{\n    data-dir = \"{NewDataDirectory()}\"\n    {state}\n  }}\n  {pipelines}\n}}\n";
 
     private static readonly List<string> DataDirectories = [];
 

@@ -122,6 +122,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private void StartIncarnation()
     {
+        if (_lineageEpoch is not null)
+            _log.Info("{0}: recovered from snapshot at {1} (epoch {2})", _table, _applied, _lineageEpoch);
         if (_discarded > 0)
             _log.Info("{0}: discarded {1} local journal events of an earlier incarnation; the slot replays what they held", _table, _discarded);
         var settings = _runtime.Settings;
