@@ -52,9 +52,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// State goes to a fresh temporary directory, the same for every node started with the returned text; the
     /// directories are removed when the test process exits.
     /// </remarks>
-    public static string Config(string pipelines, string extraNode = "", string state = "") =>
+    public static string Config(string pipelines, string extraNode = "", string state = "", string? dataDirectory = null) =>
         $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n" +
-        $"  state {{\n    data-dir = \"{NewDataDirectory()}\"\n    {state}\n  }}\n  {pipelines}\n}}\n";
+        $"  state {{\n    data-dir = \"{dataDirectory ?? NewDataDirectory()}\"\n    {state}\n  }}\n  {pipelines}\n}}\n";
 
     private static readonly List<string> DataDirectories = [];
 

@@ -123,7 +123,9 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private void StartIncarnation()
     {
         if (_lineageEpoch is not null)
-            _log.Info("{0}: recovered from snapshot at {1} (epoch {2})", _table, _applied, _lineageEpoch);
+            _log.Info("{0}: recovered from snapshot at {1} (epoch {2}); this incarnation is epoch {3}", _table, _applied, _lineageEpoch, _epoch);
+        else
+            _log.Info("{0}: no snapshot; this incarnation is epoch {1}", _table, _epoch);
         if (_discarded > 0)
             _log.Info("{0}: discarded {1} local journal events of an earlier incarnation; the slot replays what they held", _table, _discarded);
         var settings = _runtime.Settings;
