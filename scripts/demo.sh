@@ -53,6 +53,10 @@ echo "==> creating databases shop (source) and analytics (sink)"
 CREATE TABLE customers (id bigserial PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint NOT NULL, status text NOT NULL, total numeric(12,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE order_items (order_id bigint NOT NULL, line int NOT NULL, sku text NOT NULL, qty int NOT NULL, price numeric(10,2) NOT NULL, PRIMARY KEY (order_id, line));
+-- Existing rows: the pipeline copies them (backfill) while it streams the workload's changes.
+INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 20000) g;
+INSERT INTO orders (customer_id, status, total) SELECT 1 + g % 20000, 'shipped', round((random() * 500)::numeric, 2) FROM generate_series(1, 100000) g;
+INSERT INTO order_items SELECT o, l, 'sku-' || (o * l % 100), 1 + (o + l) % 4, round((random() * 100)::numeric, 2) FROM generate_series(1, 100000) o, generate_series(1, 3) l;
 SQL
 cat > "$WORK/workload.sql" <<'SQL'
 \set c random(1, 1000000000)
@@ -67,6 +71,7 @@ SQL
 
 cat > "$WORK/demo.conf" <<CONF
 actorcdc {
+  state.data-dir = "$WORK/state"
   node { port = $NODE_PORT, status-interval = 1s }
   pipelines.shop {
     source {
@@ -74,6 +79,7 @@ actorcdc {
       tables = ["public.*"]
       heartbeat-interval = 5s
     }
+    snapshot { chunk-size = 20000 }
     sink { type = postgres, connection-string = "Host=127.0.0.1;Port=$PORT;Database=analytics;Username=postgres;Password=$PGPASSWORD" }
   }
 }
@@ -83,8 +89,8 @@ echo "==> starting the workload (pgbench, ~50 transactions/s)"
 "$PG_BIN/pgbench" -n -f "$WORK/workload.sql" -c 2 -R 50 -T 86400 shop >"$WORK/pgbench.log" 2>&1 &
 WORKLOAD_PID=$!
 
-echo "==> starting an ActorCdc node replicating shop.public.* into analytics (Ctrl+C to stop)"
-echo "    (rows that existed before the pipeline started are not copied: initial snapshots arrive with backfill)"
+echo "==> starting an ActorCdc node: it copies shop.public.* (420,000 existing rows) into analytics while it streams"
+echo "    the workload's changes, then keeps streaming (Ctrl+C to stop)"
 dotnet "src/ActorCdc.Node/bin/$CONFIG/net10.0/actorcdc-node.dll" --config "$WORK/demo.conf" &
 NODE_PID=$!
 wait "$NODE_PID" || true
