@@ -39,7 +39,7 @@ ensure_s3rver() {
     echo "==> installing ${need[*]} (Debian packages)"
     apt_install "${need[@]}"
   fi
-  if [ ! -d tests/tools/node_modules/s3rver ]; then
+  if [ ! -f tests/tools/node_modules/s3rver/bin/s3rver.js ]; then
     echo "==> npm ci --prefix tests/tools (s3rver)"
     npm ci --prefix tests/tools --no-audit --no-fund >/dev/null
   fi
