@@ -16,7 +16,7 @@ namespace ActorCdc.Sink.StarRocks;
 /// make the effect exactly-once (DESIGN.md §3.4). StarRocks holds no positions: <see cref="ReadAppliedPositionAsync"/>
 /// returns null, and keeping a batch's boundaries across a crash is the engine's job.
 /// </summary>
-public sealed class StarRocksTableSink : ITableSink, ILoadTarget
+public sealed class StarRocksTableSink : ITableSink, IRequiresStableBatches, ILoadTarget
 {
     private readonly StarRocksSinkFactory _factory;
     private readonly LoadPlanner _planner;

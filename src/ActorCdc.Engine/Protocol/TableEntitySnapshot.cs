@@ -7,4 +7,8 @@ namespace ActorCdc.Engine.Protocol;
 /// prepared-but-uncommitted writes for sinks that commit at checkpoints (null otherwise). Local journal events are
 /// valid after a snapshot only when they carry the same epoch (DESIGN.md §3.6).
 /// </summary>
-public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byte[]? SinkToken) : IEngineMessage;
+public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byte[]? SinkToken) : IEngineMessage
+{
+    /// <summary>Planned sink writes not yet applied (sinks that name writes by position), oldest first.</summary>
+    public IReadOnlyList<(SourcePosition First, SourcePosition Last)> OpenPlans { get; init; } = [];
+}

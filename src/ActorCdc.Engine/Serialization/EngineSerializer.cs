@@ -41,6 +41,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string BackfillStateManifest = "bs";
     private const string ExportStateManifest = "xs";
     private const string ExportedStateManifest = "xd";
+    private const string SinkBatchPlannedManifest = "sp";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -76,6 +77,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         BackfillState => BackfillStateManifest,
         ExportState => ExportStateManifest,
         ExportedState => ExportedStateManifest,
+        SinkBatchPlanned => SinkBatchPlannedManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -115,10 +117,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     ChangeCodec.WriteChangeBatch(ref writer, m.Batch);
                     break;
                 case TableEntitySnapshot m:
-                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    WriteEntitySnapshot(ref writer, m);
+                    break;
+                case SinkBatchPlanned m:
                     writer.WriteVarInt64(m.Epoch);
-                    writer.WriteBoolean(m.SinkToken is not null);
-                    if (m.SinkToken is not null) writer.WriteBytes(m.SinkToken);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.First);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Last);
                     break;
                 case EpochStarted m:
                     writer.WriteVarInt64(m.Epoch);
@@ -186,10 +190,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     break;
                 case ExportedState m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
-                    ChangeCodec.WriteSourcePosition(ref writer, m.Snapshot.Applied);
-                    writer.WriteVarInt64(m.Snapshot.Epoch);
-                    writer.WriteBoolean(m.Snapshot.SinkToken is not null);
-                    if (m.Snapshot.SinkToken is not null) writer.WriteBytes(m.Snapshot.SinkToken);
+                    WriteEntitySnapshot(ref writer, m.Snapshot);
                     break;
                 case ChunkOutcome m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -228,8 +229,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
-            TableEntitySnapshotManifest => new TableEntitySnapshot(ChangeCodec.ReadSourcePosition(ref reader), reader.ReadVarInt64(),
-                reader.ReadBoolean() ? reader.ReadBytes() : null),
+            TableEntitySnapshotManifest => ReadEntitySnapshot(ref reader),
+            SinkBatchPlannedManifest => new SinkBatchPlanned(reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             EpochStartedManifest => new EpochStarted(reader.ReadVarInt64()),
             HandOffManifest => HandOff.Instance,
             EntityWatermarkManifest => new EntityWatermark(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadTableId(ref reader),
@@ -243,8 +244,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             BackfillStateManifest => ReadBackfillState(ref reader),
             ExportStateManifest => new ExportState(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
-            ExportedStateManifest => new ExportedState(ChangeCodec.ReadTableId(ref reader), new TableEntitySnapshot(ChangeCodec.ReadSourcePosition(ref reader),
-                reader.ReadVarInt64(), reader.ReadBoolean() ? reader.ReadBytes() : null)),
+            ExportedStateManifest => new ExportedState(ChangeCodec.ReadTableId(ref reader), ReadEntitySnapshot(ref reader)),
             ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
                 reader.ReadNullableString()),
             GetPipelineStatusManifest => GetPipelineStatus.Instance,
@@ -253,6 +253,31 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         };
         if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");
         return result;
+    }
+
+    private static void WriteEntitySnapshot(ref CdcBinaryWriter w, TableEntitySnapshot m)
+    {
+        ChangeCodec.WriteSourcePosition(ref w, m.Applied);
+        w.WriteVarInt64(m.Epoch);
+        w.WriteBoolean(m.SinkToken is not null);
+        if (m.SinkToken is not null) w.WriteBytes(m.SinkToken);
+        w.WriteVarUInt32((uint)m.OpenPlans.Count);
+        foreach (var (first, last) in m.OpenPlans)
+        {
+            ChangeCodec.WriteSourcePosition(ref w, first);
+            ChangeCodec.WriteSourcePosition(ref w, last);
+        }
+    }
+
+    private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
+    {
+        var applied = ChangeCodec.ReadSourcePosition(ref r);
+        var epoch = r.ReadVarInt64();
+        var token = r.ReadBoolean() ? r.ReadBytes() : null;
+        var n = r.ReadCount();
+        var plans = new List<(SourcePosition, SourcePosition)>(n);
+        for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
+        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)

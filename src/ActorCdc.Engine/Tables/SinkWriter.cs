@@ -1,6 +1,7 @@
 using ActorCdc.Core.Changes;
 using ActorCdc.Core.Failures;
 using ActorCdc.Core.Positions;
+using ActorCdc.Core.Schema;
 using ActorCdc.Core.Sinks;
 using ActorCdc.Engine.Configuration;
 using Akka.Actor;
@@ -41,6 +42,18 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     /// <summary>Every change up to <see cref="Position"/> is written but becomes visible only at the next checkpoint.</summary>
     public sealed record Written(SourcePosition Position, int Rows);
 
+    /// <summary>
+    /// For sinks that name writes by position (<see cref="IRequiresStableBatches"/>): the writes planned before a restart and
+    /// not applied yet; replays are grouped into exactly these writes.
+    /// </summary>
+    public sealed record PlannedWrites(IReadOnlyList<(SourcePosition First, SourcePosition Last)> Plans);
+
+    /// <summary>Asks the entity to persist the boundaries of the next write; answered with <see cref="WritePlanned"/>.</summary>
+    public sealed record PlanWrite(SourcePosition First, SourcePosition Last);
+
+    /// <summary>The next write's boundaries are persisted: it may be sent.</summary>
+    public sealed record WritePlanned(SourcePosition First, SourcePosition Last);
+
     /// <summary>Prepare what is written for a checkpoint, once queued writes are done; answered with <see cref="Prepared"/>.</summary>
     public sealed record Prepare(bool Final);
 
@@ -53,7 +66,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     /// <summary>Preparing or committing a checkpoint failed; the entity tries again at its next checkpoint.</summary>
     public sealed record CheckpointFailed(Exception Error);
 
-    private sealed record WriteDone(SourcePosition Position, int Rows, int Batches);
+    private sealed record WriteDone(SourcePosition Position, int Rows, int Batches, int TakenFromNext);
     private sealed record WriteFailed(Exception Error);
     private sealed record ReadDone(IActorRef ReplyTo, SourcePosition? Position);
     private sealed record ReadFailed(IActorRef ReplyTo, byte[]? Token, Exception Error);
@@ -72,6 +85,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly RetrySettings _retry;
     private (IActorRef ReplyTo, bool Final)? _pendingPrepare;
+    private readonly bool _stable;
+    private readonly Queue<(SourcePosition First, SourcePosition Last)> _plans = new();
+    private Group? _awaitingPlan;
     private SourcePosition _written = SourcePosition.Start;
     private bool _busy;
     private int _attempt;
@@ -80,6 +96,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     {
         _sink = sink;
         _participant = sink as ICheckpointParticipant;
+        _stable = sink is IRequiresStableBatches;
         _maxBatchRows = maxBatchRows;
         _table = table;
         _retry = new RetrySettings(settings.RetryMinBackoff, settings.RetryMaxBackoff, 0.2, 0);
@@ -109,11 +126,24 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             _queue.AddLast(m);
             TryWrite();
         });
+        Receive<PlannedWrites>(p =>
+        {
+            foreach (var plan in p.Plans) _plans.Enqueue(plan);
+        });
+        Receive<WritePlanned>(p =>
+        {
+            if (_awaitingPlan is not { } group || group.First != p.First || group.UpTo != p.Last) return;
+            _awaitingPlan = null;
+            Send(group);
+        });
         Receive<WriteDone>(d =>
         {
             _busy = false;
             _attempt = 0;
             for (var i = 0; i < d.Batches; i++) _queue.RemoveFirst();
+            if (d.TakenFromNext > 0 && _queue.First?.Value is ChangeBatch partial)
+                _queue.First.Value = Remainder(partial, d.TakenFromNext);
+            if (_plans.Count > 0 && _plans.Peek().Last <= d.Position) _plans.Dequeue();
             _written = d.Position;
             Context.Parent.Tell(_participant is null ? new Applied(d.Position, d.Rows) : new Written(d.Position, d.Rows));
             TryWrite();
@@ -195,28 +225,75 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             if (_pendingPrepare is { } p) StartPrepare(p.ReplyTo);
             return;
         }
+        if (TakeGroup() is not { } group) return; // a planned write whose changes are still arriving
+        _busy = true;
+        if (_stable && !group.Replanned)
+        {
+            // Persist the write's boundaries first, so a replay after a crash is grouped (and labelled) the same.
+            _awaitingPlan = group;
+            Context.Parent.Tell(new PlanWrite(group.First, group.UpTo));
+            return;
+        }
+        Send(group);
+    }
+
+    /// <summary>One write: whole queued batches of one schema up to the row limit, or exactly a write planned before a restart.</summary>
+    private sealed record Group(TableSchema Schema, List<RowChange> Changes, SourcePosition First, SourcePosition UpTo, int Batches, int TakenFromNext, bool Replanned);
+
+    private Group? TakeGroup()
+    {
         var first = (ChangeBatch)_queue.First!.Value;
-        var maxRows = _maxBatchRows();
+        SourcePosition? limit = null;
+        if (_stable)
+        {
+            // Plans wholly below what is queued were applied before the restart.
+            while (_plans.Count > 0 && _plans.Peek().Last < first.First) _plans.Dequeue();
+            if (_plans.Count > 0) limit = _plans.Peek().Last;
+        }
+        var maxRows = limit is null ? _maxBatchRows() : int.MaxValue;
         var changes = new List<RowChange>(first.Changes.Count);
         var batches = 0;
-        var last = first.Last;
+        var taken = 0;
         foreach (var item in _queue)
         {
             if (item is not ChangeBatch b) break;
             if (batches > 0 && (!ReferenceEquals(b.Schema, first.Schema) && !b.Schema.SameShapeAs(first.Schema)
-                                || changes.Count + b.Changes.Count > maxRows)) break;
+                                || limit is null && changes.Count + b.Changes.Count > maxRows)) break;
+            if (limit is { } l && b.Last > l)
+            {
+                // The planned write ends inside this batch: take its changes up to the plan's end.
+                for (var i = 0; i < b.Changes.Count && b.Changes[i].Position <= l; i++, taken++) changes.Add(b.Changes[i]);
+                break;
+            }
             for (var i = 0; i < b.Changes.Count; i++) changes.Add(b.Changes[i]);
-            last = b.Last;
             batches++;
+            if (limit is { } end && b.Last == end) break;
         }
-        _busy = true;
-        var rows = changes.Count;
-        var upTo = last;
-        var count = batches;
-        var schema = first.Schema;
-        Start(() => _sink.ApplyAsync(schema, changes, upTo, _stopping.Token)).PipeTo(Self,
-            success: () => new WriteDone(upTo, rows, count),
+        if (limit is { } planEnd && changes[^1].Position < planEnd) return null;
+        return new Group(first.Schema, changes, changes[0].Position, changes[^1].Position, batches, taken, limit is not null);
+    }
+
+    private void Send(Group group)
+    {
+        var upTo = group.UpTo;
+        var rows = group.Changes.Count;
+        var batches = group.Batches;
+        var taken = group.TakenFromNext;
+        Start(() => _sink.ApplyAsync(group.Schema, group.Changes, upTo, _stopping.Token)).PipeTo(Self,
+            success: () => new WriteDone(upTo, rows, batches, taken),
             failure: e => new WriteFailed(e));
+    }
+
+    private static ChangeBatch Remainder(ChangeBatch batch, int skip)
+    {
+        var rest = new List<RowChange>(batch.Changes.Count - skip);
+        var bytes = 0;
+        for (var i = skip; i < batch.Changes.Count; i++)
+        {
+            rest.Add(batch.Changes[i]);
+            bytes += batch.Changes[i].ApproximateBytes;
+        }
+        return new ChangeBatch(batch.Schema, rest, bytes);
     }
 
     private void StartPrepare(IActorRef replyTo)

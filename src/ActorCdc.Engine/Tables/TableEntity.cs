@@ -54,6 +54,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private readonly List<(SourcePosition Last, ChunkOutcome Outcome)> _pendingOutcomes = new();
     private SourcePosition _lastWatermark = SourcePosition.Start;
     private long _previousSnapshotSeqNr;
+    private readonly List<(SourcePosition First, SourcePosition Last)> _openPlans = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
     private SourcePosition? _pendingCommitUpTo;
 
@@ -69,6 +70,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _applied = _persisted = _written = _snapshotApplied = s.Applied;
             _lineageEpoch = s.Epoch;
             _sinkToken = s.SinkToken;
+            _openPlans.Clear();
+            _openPlans.AddRange(s.OpenPlans);
         });
         Recover<TableBatchPersisted>(e =>
         {
@@ -83,6 +86,10 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _persisted = SourcePosition.Max(_persisted, e.Batch.Last);
         });
         Recover<EpochStarted>(_ => { });
+        Recover<SinkBatchPlanned>(e =>
+        {
+            if (_lineageEpoch == e.Epoch) _openPlans.Add((e.First, e.Last));
+        });
         Recover<RecoveryCompleted>(_ => StartIncarnation());
 
         // Until the new epoch is snapshotted and the sink has said what it holds, nothing can be told apart from a replay.
@@ -118,7 +125,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private ICheckpointStore? CheckpointStore => CheckpointStorage.Get(Context.System).Store;
 
-    private TableEntitySnapshot CurrentSnapshot() => new(_applied, _epoch, _sinkToken);
+    private TableEntitySnapshot CurrentSnapshot() => new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList() };
 
     private void StartIncarnation()
     {
@@ -160,6 +167,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         _written = SourcePosition.Max(_written, _applied);
         _persisted = SourcePosition.Max(_persisted, _applied);
         while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied) _unapplied.RemoveFirst();
+        _openPlans.RemoveAll(p => p.Last <= _applied);
+        if (_openPlans.Count > 0) _writer.Tell(new SinkWriter.PlannedWrites(_openPlans.ToList()));
         foreach (var (_, batch) in _unapplied) Write(batch);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
 
@@ -184,6 +193,15 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
         Command<SinkWriter.Written>(w => _written = SourcePosition.Max(_written, w.Position));
+        Command<SinkWriter.PlanWrite>(p =>
+        {
+            var writer = Sender;
+            Persist(new SinkBatchPlanned(_epoch, p.First, p.Last), e =>
+            {
+                _openPlans.Add((e.First, e.Last));
+                writer.Tell(new SinkWriter.WritePlanned(e.First, e.Last));
+            });
+        });
         Command<CheckpointTick>(_ =>
         {
             ArmCheckpoints();
@@ -417,6 +435,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         if (position <= _applied) return;
         _applied = position;
+        _openPlans.RemoveAll(p => p.Last <= _applied);
         _written = SourcePosition.Max(_written, position);
         long lastSeqNr = -1;
         while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied)

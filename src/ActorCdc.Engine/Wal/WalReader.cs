@@ -120,10 +120,8 @@ public sealed class WalReader : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _pumpCts.Cancel();
-        var stream = _stream;
+        _pumpCts.Cancel(); // the pump disposes the stream once its enumeration stopped
         _stream = null;
-        if (stream is not null) _ = DisposeQuietly(stream);
         _ = _admin.DisposeAsync().AsTask();
     }
 
@@ -140,12 +138,17 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _ = Task.Run(() => PumpAsync(session, settings, gate, self, log, ct), CancellationToken.None);
     }
 
-    /// <summary>Runs off the actor thread: reads the stream and waits for credit before each batch.</summary>
+    /// <summary>
+    /// Runs off the actor thread: reads the stream and waits for credit before each batch. The pump owns the stream: it
+    /// disposes it only after its enumeration has stopped (disposing under a running MoveNextAsync crashes Npgsql's
+    /// replication iterator), so the actor only cancels.
+    /// </summary>
     private static async Task PumpAsync(long session, PipelineSettings settings, CreditGate gate, IActorRef self, ILoggingAdapter log, CancellationToken ct)
     {
+        WalStream? stream = null;
         try
         {
-            var stream = await OpenAsync(settings, log, ct).ConfigureAwait(false);
+            stream = await OpenAsync(settings, log, ct).ConfigureAwait(false);
             self.Tell(new SessionOpened(session, stream));
             await foreach (var ev in stream.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -160,6 +163,10 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         catch (Exception e)
         {
             self.Tell(new PumpFailed(session, e));
+        }
+        finally
+        {
+            if (stream is not null) await DisposeQuietly(stream).ConfigureAwait(false);
         }
     }
 
@@ -189,11 +196,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
 
     private void OnSessionOpened(SessionOpened o)
     {
-        if (o.Session != _session)
-        {
-            _ = DisposeQuietly(o.Stream);
-            return;
-        }
+        if (o.Session != _session) return; // a replaced session: its pump, already cancelled, disposes the stream
         _stream = o.Stream;
         if (o.Stream.ConfirmedLsn > _confirmed) _confirmed = o.Stream.ConfirmedLsn;
         if (_confirmed > Lsn.Zero) _stream.Confirm(_confirmed);
@@ -286,7 +289,8 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private void Confirm()
     {
         _confirmed = _tracker.Confirmable;
-        _stream?.Confirm(_confirmed);
+        try { _stream?.Confirm(_confirmed); }
+        catch (ObjectDisposedException) { /* the pump is closing this session; the next one confirms from the slot */ }
     }
 
     private void CheckAckTimeouts()
@@ -305,10 +309,8 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private void Reconnect()
     {
         _reconnects++;
-        _pumpCts.Cancel();
-        var stream = _stream;
+        _pumpCts.Cancel(); // the pump disposes the old stream once its enumeration stopped
         _stream = null;
-        if (stream is not null) _ = DisposeQuietly(stream);
         _tracker.Reset();
         _gate.Reset();
         _nextSeq.Clear();
