@@ -31,11 +31,11 @@ public class StableBatchesTests : Akka.TestKit.Xunit2.TestKit
     {
     }
 
-    private static PipelineRegistry Registry(ISinkFactory sink, int maxBatchRows)
+    private static PipelineRegistry Registry(ISinkFactory sink, int maxBatchRows, string flushInterval = "0s")
     {
         var settings = PipelineSettings.Parse("p", ConfigurationFactory.ParseString($$"""
             source { connection-string = "Host=unused", tables = ["public.t"] }
-            sink { type = blackhole, max-batch-rows = {{maxBatchRows}}, retry { min-backoff = 10ms, max-backoff = 50ms } }
+            sink { type = blackhole, max-batch-rows = {{maxBatchRows}}, flush-interval = {{flushInterval}}, retry { min-backoff = 10ms, max-backoff = 50ms } }
             checkpoints.interval = 1h
             """), Config.Empty);
         var registry = new PipelineRegistry();
@@ -72,6 +72,41 @@ public class StableBatchesTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("0/64#0..0/64#2", sink.Applied.First());
         Assert.All(sink.Attempts, a => Assert.Equal("0/64#0..0/64#2", a));
         Assert.Equal("0/C8#0..0/C8#2", sink.Applied.Last());
+    }
+}
+
+/// <summary>Batching by interval: small batches arriving within the flush interval become one write.</summary>
+public class FlushIntervalTests : Akka.TestKit.Xunit2.TestKit
+{
+    public FlushIntervalTests() : base(ConfigurationFactory.ParseString("""
+        akka.actor.provider = local
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """).WithFallback(EngineConfig.Akka))
+    {
+    }
+
+    [Fact]
+    public void Batches_arriving_within_the_flush_interval_are_written_together_and_none_is_empty()
+    {
+        var sink = new LabelledSinkFactory();
+        var settings = PipelineSettings.Parse("p", ConfigurationFactory.ParseString("""
+            source { connection-string = "Host=unused", tables = ["public.t"] }
+            sink { type = blackhole, max-batch-rows = 1000, flush-interval = 2s }
+            checkpoints.interval = 1h
+            """), Config.Empty);
+        var registry = new PipelineRegistry();
+        registry.Add(new PipelineRuntime(settings, sink));
+        var entity = Sys.ActorOf(TableEntity.Props("p/public.t", registry));
+        var schema = new TableSchema(new TableId("public", "t"), 1, [new ColumnSchema("id", 23, -1, "integer", 'b', true)], ReplicaIdentity.Default);
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            var change = new RowChange(ChangeKind.Insert, new SourcePosition(new Lsn((ulong)(100 * seq)), 0), [ColumnValue.FromText(seq.ToString())], null);
+            entity.Tell(new EntityChanges("p", 1, seq, 7, new ChangeBatch(schema, [change], 10)));
+            ExpectMsg<BatchPersisted>();
+        }
+        ExpectMsg<BatchDurable>(TimeSpan.FromSeconds(10));
+        Assert.Equal(["0/64#0..0/12C#0"], sink.Applied.ToList());
     }
 }
 

@@ -3,11 +3,20 @@ using Akka.Configuration;
 namespace ActorCdc.Engine.Configuration;
 
 /// <summary>
-/// <c>sink { type, ... }</c> of a pipeline: the kind, the settings every sink shares, and the raw block for the
-/// sink's own keys.
+/// <c>sink { type, ... }</c> of a pipeline: the kind, the settings every sink shares (how the engine groups changes
+/// into writes, set per profile), and the raw block for the sink's own keys.
 /// </summary>
 public sealed record SinkSettings(SinkType Type, string? ConnectionString, int MaxBatchRows, TimeSpan RetryMinBackoff, TimeSpan RetryMaxBackoff, Config Raw)
 {
+    /// <summary>Approximate bytes of changes in one write at most (<c>max-batch-bytes</c>).</summary>
+    public long MaxBatchBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// How long a write may wait for more changes before it is sent with fewer than <see cref="MaxBatchRows"/> rows and
+    /// bytes (<c>flush-interval</c>); zero sends as soon as the previous write is done.
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; }
+
     internal static SinkSettings Parse(ConfigReader c)
     {
         var type = c.Enum("type", SinkType.Postgres);
@@ -19,6 +28,10 @@ public sealed record SinkSettings(SinkType Type, string? ConnectionString, int M
             c.Int("max-batch-rows", 20000, min: 1),
             c.Duration("retry.min-backoff", TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(1)),
             c.Duration("retry.max-backoff", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1)),
-            c.Config);
+            c.Config)
+        {
+            MaxBatchBytes = c.Bytes("max-batch-bytes", 64L << 20, min: 1024),
+            FlushInterval = c.Duration("flush-interval", TimeSpan.Zero),
+        };
     }
 }

@@ -72,13 +72,15 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private sealed record ReadFailed(IActorRef ReplyTo, byte[]? Token, Exception Error);
     private sealed record ReadRetry(IActorRef ReplyTo, byte[]? Token);
     private sealed record Retry;
+    private sealed record FlushDue;
     private sealed record PrepareDone(IActorRef ReplyTo, byte[] Token, SourcePosition UpTo);
     private sealed record CommitDone(IActorRef ReplyTo, SourcePosition UpTo);
     private sealed record CheckpointStepFailed(IActorRef ReplyTo, Exception Error);
 
     private readonly ITableSink _sink;
     private readonly ICheckpointParticipant? _participant;
-    private readonly Func<int> _maxBatchRows;
+    private readonly Func<SinkSettings> _current;
+    private DateTime? _oldestQueuedUtc;
     private readonly string _table;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<object> _queue = new(); // ChangeBatch or PositionMarker, in order
@@ -92,12 +94,12 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private bool _busy;
     private int _attempt;
 
-    public SinkWriter(ITableSink sink, SinkSettings settings, Func<int> maxBatchRows, string table)
+    public SinkWriter(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table)
     {
         _sink = sink;
         _participant = sink as ICheckpointParticipant;
         _stable = sink is IRequiresStableBatches;
-        _maxBatchRows = maxBatchRows;
+        _current = current;
         _table = table;
         _retry = new RetrySettings(settings.RetryMinBackoff, settings.RetryMaxBackoff, 0.2, 0);
 
@@ -118,9 +120,11 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         });
         Receive<ChangeBatch>(b =>
         {
+            _oldestQueuedUtc ??= DateTime.UtcNow;
             _queue.AddLast(b);
             TryWrite();
         });
+        Receive<FlushDue>(_ => TryWrite());
         Receive<PositionMarker>(m =>
         {
             _queue.AddLast(m);
@@ -141,6 +145,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             _busy = false;
             _attempt = 0;
             for (var i = 0; i < d.Batches; i++) _queue.RemoveFirst();
+            _oldestQueuedUtc = _queue.Count > 0 ? DateTime.UtcNow : null;
             if (d.TakenFromNext > 0 && _queue.First?.Value is ChangeBatch partial)
                 _queue.First.Value = Remainder(partial, d.TakenFromNext);
             if (_plans.Count > 0 && _plans.Peek().Last <= d.Position) _plans.Dequeue();
@@ -191,9 +196,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>A writer for <paramref name="sink"/>; <paramref name="maxBatchRows"/> is read before each write, so a profile switch takes effect at the next one.</summary>
-    public static Props Props(ITableSink sink, SinkSettings settings, Func<int> maxBatchRows, string table) =>
-        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, maxBatchRows, table));
+    /// <summary>A writer for <paramref name="sink"/>; <paramref name="current"/> (rows, bytes, flush interval) is read before each write, so a profile switch takes effect at the next one.</summary>
+    public static Props Props(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table) =>
+        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, current, table));
 
     private void ReadPosition(IActorRef replyTo, byte[]? token)
     {
@@ -225,6 +230,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             if (_pendingPrepare is { } p) StartPrepare(p.ReplyTo);
             return;
         }
+        if (WaitForMore()) return;
         if (TakeGroup() is not { } group) return; // a planned write whose changes are still arriving
         _busy = true;
         if (_stable && !group.Replanned)
@@ -235,6 +241,28 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             return;
         }
         Send(group);
+    }
+
+    /// <summary>
+    /// Batching by interval: a write below the row and byte limits waits up to <c>flush-interval</c> after its oldest
+    /// change arrived, unless a checkpoint is waiting for it or a planned write must be replayed.
+    /// </summary>
+    private bool WaitForMore()
+    {
+        var current = _current();
+        if (current.FlushInterval <= TimeSpan.Zero || _pendingPrepare is not null || _plans.Count > 0) return false;
+        var due = (_oldestQueuedUtc ?? DateTime.UtcNow) + current.FlushInterval;
+        if (DateTime.UtcNow >= due) return false;
+        long rows = 0, bytes = 0;
+        foreach (var item in _queue)
+        {
+            if (item is not ChangeBatch b) return false; // a marker waits behind these changes: do not delay it
+            rows += b.Changes.Count;
+            bytes += b.ApproximateBytes;
+            if (rows >= current.MaxBatchRows || bytes >= current.MaxBatchBytes) return false;
+        }
+        if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", new FlushDue(), due - DateTime.UtcNow);
+        return true;
     }
 
     /// <summary>One write: whole queued batches of one schema up to the row limit, or exactly a write planned before a restart.</summary>
@@ -250,15 +278,18 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             while (_plans.Count > 0 && _plans.Peek().Last < first.First) _plans.Dequeue();
             if (_plans.Count > 0) limit = _plans.Peek().Last;
         }
-        var maxRows = limit is null ? _maxBatchRows() : int.MaxValue;
+        var current = _current();
+        var maxRows = limit is null ? current.MaxBatchRows : int.MaxValue;
+        var maxBytes = limit is null ? current.MaxBatchBytes : long.MaxValue;
         var changes = new List<RowChange>(first.Changes.Count);
         var batches = 0;
         var taken = 0;
+        long bytes = 0;
         foreach (var item in _queue)
         {
             if (item is not ChangeBatch b) break;
             if (batches > 0 && (!ReferenceEquals(b.Schema, first.Schema) && !b.Schema.SameShapeAs(first.Schema)
-                                || limit is null && changes.Count + b.Changes.Count > maxRows)) break;
+                                || limit is null && (changes.Count + b.Changes.Count > maxRows || bytes + b.ApproximateBytes > maxBytes))) break;
             if (limit is { } l && b.Last > l)
             {
                 // The planned write ends inside this batch: take its changes up to the plan's end.
@@ -266,6 +297,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
                 break;
             }
             for (var i = 0; i < b.Changes.Count; i++) changes.Add(b.Changes[i]);
+            bytes += b.ApproximateBytes;
             batches++;
             if (limit is { } end && b.Last == end) break;
         }

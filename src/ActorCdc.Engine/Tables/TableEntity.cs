@@ -139,7 +139,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
         _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
         var runtime = _runtime;
-        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, () => runtime.Current.Sink.MaxBatchRows, $"{_pipeline}/{_table}"), "sink-writer");
+        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, () => runtime.Current.Sink, $"{_pipeline}/{_table}"), "sink-writer");
         // A new epoch, snapshotted (and uploaded) before anything else, so that no later incarnation anywhere replays
         // this node's older events on top of what this incarnation is about to apply.
         Persist(new EpochStarted(_epoch), _ => SaveSnapshot(CurrentSnapshot()));
