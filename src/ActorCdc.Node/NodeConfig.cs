@@ -1,3 +1,4 @@
+using ActorCdc.Engine.Configuration;
 using Akka.Configuration;
 
 namespace ActorCdc.Node;
@@ -13,7 +14,8 @@ public static class NodeConfig
         if (userFile is null) return Defaults;
         if (!File.Exists(userFile)) throw new FileNotFoundException($"--config: file '{userFile}' does not exist");
         Config user;
-        try { user = ConfigurationFactory.ParseString(File.ReadAllText(userFile)); }
+        var text = EnvironmentSubstitution.Apply(File.ReadAllText(userFile));
+        try { user = ConfigurationFactory.ParseString(text); }
         catch (Exception e) { throw new FormatException($"--config: '{userFile}' is not valid HOCON: {e.Message}", e); }
         return user.WithFallback(Defaults);
     }
