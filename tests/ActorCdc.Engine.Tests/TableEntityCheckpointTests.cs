@@ -13,39 +13,9 @@ using Xunit;
 namespace ActorCdc.Engine.Tests;
 
 /// <summary>Restart from the last snapshot (DESIGN.md §3.6): epochs, checkpoints, sinks that commit at checkpoints.</summary>
-public class TableEntityCheckpointTests : Akka.TestKit.Xunit2.TestKit
+public class TableEntityCheckpointTests : EntityTestKit
 {
-    private const string EntityId = "p/public.t";
-    private static readonly TableSchema Schema = new(new TableId("public", "t"), 1,
-        [new ColumnSchema("id", 23, -1, "integer", 'b', true)], ReplicaIdentity.Default);
-
-    public TableEntityCheckpointTests() : base(ConfigurationFactory.ParseString("""
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """).WithFallback(EngineConfig.Akka))
-    {
-    }
-
-    private static PipelineRegistry Registry(ISinkFactory sink)
-    {
-        var settings = PipelineSettings.Parse("p", ConfigurationFactory.ParseString("""
-            source { connection-string = "Host=unused", tables = ["public.t"] }
-            sink { type = blackhole, retry { min-backoff = 10ms, max-backoff = 50ms } }
-            checkpoints.interval = 100ms
-            """), Config.Empty);
-        var registry = new PipelineRegistry();
-        registry.Add(new PipelineRuntime(settings, sink));
-        return registry;
-    }
-
-    private static ChangeBatch Batch(ulong lsn, int from, int to)
-    {
-        var changes = new List<RowChange>();
-        for (var i = from; i <= to; i++)
-            changes.Add(new RowChange(ChangeKind.Insert, new SourcePosition(new Lsn(lsn), i), [ColumnValue.FromText(i.ToString())], null));
-        return new ChangeBatch(Schema, changes, 100);
-    }
+    private static PipelineRegistry Registry(ISinkFactory sink) => Registry(sink, pipelineKeys: "checkpoints.interval = 100ms");
 
     [Fact]
     public void Local_events_of_another_incarnation_are_discarded_and_those_of_the_snapshots_epoch_applied()
@@ -96,42 +66,5 @@ public class TableEntityCheckpointTests : Akka.TestKit.Xunit2.TestKit
         var durable = ExpectMsg<BatchDurable>(TimeSpan.FromSeconds(10));
         Assert.Equal(new SourcePosition(new Lsn(100), 2), durable.Applied);
         Assert.Equal(["write 3", "prepare 0/64#2", "commit 0/64#2"], sink.Log.Take(3).ToList());
-    }
-}
-
-/// <summary>A sink that stages writes and publishes them only at a checkpoint, recording each call.</summary>
-public sealed class TwoPhaseSinkFactory : ISinkFactory
-{
-    public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
-
-    public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public ITableSink CreateTableSink(TableId source, TableId target) => new Table(this);
-
-    private sealed class Table(TwoPhaseSinkFactory owner) : ITableSink, ICheckpointParticipant
-    {
-        public Task<SourcePosition?> ReadAppliedPositionAsync(CancellationToken cancellationToken) => Task.FromResult<SourcePosition?>(null);
-
-        public Task ApplyAsync(TableSchema schema, IReadOnlyList<RowChange> changes, SourcePosition upTo, CancellationToken cancellationToken)
-        {
-            owner.Log.Enqueue($"write {changes.Count}");
-            return Task.CompletedTask;
-        }
-
-        public Task<byte[]> PrepareAsync(SourcePosition upTo, CancellationToken cancellationToken)
-        {
-            owner.Log.Enqueue($"prepare {upTo}");
-            return Task.FromResult(System.Text.Encoding.UTF8.GetBytes(upTo.ToString()));
-        }
-
-        public Task CommitAsync(byte[] token, CancellationToken cancellationToken)
-        {
-            owner.Log.Enqueue($"commit {System.Text.Encoding.UTF8.GetString(token)}");
-            return Task.CompletedTask;
-        }
-
-        public Task RecoverAsync(byte[]? token, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

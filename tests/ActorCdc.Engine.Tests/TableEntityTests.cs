@@ -12,35 +12,12 @@ using Xunit;
 namespace ActorCdc.Engine.Tests;
 
 /// <summary>Per-table order and replay dedup (DESIGN.md §3.2) and the batch numbering that detects lost messages.</summary>
-public class TableEntityTests : Akka.TestKit.Xunit2.TestKit
+public class TableEntityTests : EntityTestKit
 {
-    private const string EntityId = "p/public.t";
-    private static readonly TableSchema Schema = new(new TableId("public", "t"), 1,
-        [new ColumnSchema("id", 23, -1, "integer", 'b', true), new ColumnSchema("v", 25, -1, "text", 'b', false)], ReplicaIdentity.Default);
-
     private readonly RecordingSinkFactory _sink = new();
-    private readonly PipelineRegistry _registry = new();
+    private readonly PipelineRegistry _registry;
 
-    public TableEntityTests() : base(ConfigurationFactory.ParseString("""
-        akka.actor.provider = local
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """).WithFallback(EngineConfig.Akka))
-    {
-        var settings = PipelineSettings.Parse("p", ConfigurationFactory.ParseString("""
-            source { connection-string = "Host=unused", tables = ["public.t"] }
-            sink { type = blackhole, retry { min-backoff = 10ms, max-backoff = 50ms } }
-            """), Config.Empty);
-        _registry.Add(new PipelineRuntime(settings, _sink));
-    }
-
-    private static ChangeBatch Batch(ulong lsn, int from, int to)
-    {
-        var changes = new List<RowChange>();
-        for (var i = from; i <= to; i++)
-            changes.Add(new RowChange(ChangeKind.Insert, new SourcePosition(new Lsn(lsn), i), [ColumnValue.FromText(i.ToString()), ColumnValue.FromText("v" + i)], null));
-        return new ChangeBatch(Schema, changes, 100);
-    }
+    public TableEntityTests() => _registry = Registry(_sink);
 
     private IActorRef Entity() => Sys.ActorOf(TableEntity.Props(EntityId, _registry));
 
