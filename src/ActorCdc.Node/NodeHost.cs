@@ -4,6 +4,7 @@ using Akka.Actor;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Savepoints;
 using ActorCdc.Engine.Snapshots;
+using ActorCdc.Node.Cmd;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -59,6 +60,7 @@ public static class NodeHost
                     }
                 });
         });
+        builder.Services.AddCommandHost(options.Cmd); // after AddAkka: started once the actor system is up
         return builder.Build();
     }
 }

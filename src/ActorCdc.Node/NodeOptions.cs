@@ -1,5 +1,6 @@
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Pipelines;
+using ActorCdc.Node.Cmd;
 
 namespace ActorCdc.Node;
 
@@ -11,4 +12,7 @@ public sealed record NodeOptions(ActorCdcSettings Settings, PipelineRegistry Reg
 
     /// <summary><c>pipeline/schema.table</c> entries to copy again once the node runs.</summary>
     public IReadOnlyList<string> Resnapshots { get; init; } = [];
+
+    /// <summary>The command host (<c>actorcdc.cmd</c>); disabled unless the node's configuration was parsed for it.</summary>
+    public CmdSettings Cmd { get; init; } = CmdSettings.Disabled;
 }

@@ -1,6 +1,7 @@
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Node;
+using ActorCdc.Node.Cmd;
 using Microsoft.Extensions.Hosting;
 
 // actorcdc-node: runs one ActorCdc cluster node. Exit codes: 0 stopped cleanly, 2 bad usage or configuration,
@@ -40,10 +41,12 @@ for (var i = 0; i < args.Length; i++)
 
 ActorCdcSettings settings;
 Akka.Configuration.Config config;
+CmdSettings cmd;
 try
 {
     config = NodeConfig.Load(configFile);
     settings = ActorCdcSettings.Parse(config);
+    cmd = CmdSettings.Parse(config);
 }
 catch (Exception e) when (e is SettingsException or FileNotFoundException or FormatException)
 {
@@ -82,6 +85,15 @@ using (var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
     }
 }
 
-using var host = NodeHost.Build(new NodeOptions(settings, registry, config) { FromSavepoint = fromSavepoint, Resnapshots = resnapshots });
-await host.RunAsync();
+using var host = NodeHost.Build(new NodeOptions(settings, registry, config) { FromSavepoint = fromSavepoint, Resnapshots = resnapshots, Cmd = cmd });
+try
+{
+    await host.RunAsync();
+}
+catch (SettingsException e)
+{
+    // Found only when binding, e.g. actorcdc.cmd.port already in use.
+    Console.Error.WriteLine($"actorcdc-node: {e.Message}");
+    return 2;
+}
 return 0;

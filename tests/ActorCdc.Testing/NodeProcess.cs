@@ -44,17 +44,35 @@ public sealed class NodeProcess : IAsyncDisposable
         psi.ArgumentList.Add(file);
         psi.Environment["DOTNET_gcServer"] = "0";
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start actorcdc-node");
-        return new NodeProcess(p, file);
+        return new NodeProcess(p, file) { CmdPort = ReadCmdPort(hocon) };
     }
 
     /// <summary>Config text of a single node listening on a free port, for the given pipelines block.</summary>
     /// <remarks>
     /// State goes to a fresh temporary directory, the same for every node started with the returned text; the
-    /// directories are removed when the test process exits.
+    /// directories are removed when the test process exits. The command host listens on <paramref name="cmdPort"/>,
+    /// or a free port (9110 would collide between nodes); <see cref="CmdPort"/> of the started node tells which.
     /// </remarks>
-    public static string Config(string pipelines, string extraNode = "", string state = "", string? dataDirectory = null) =>
+    public static string Config(string pipelines, string extraNode = "", string state = "", string? dataDirectory = null, int? cmdPort = null) =>
         $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n" +
+        $"  cmd {{ port = {cmdPort ?? FreePort.Next()} }}\n" +
         $"  state {{\n    data-dir = \"{dataDirectory ?? NewDataDirectory()}\"\n    {state}\n  }}\n  {pipelines}\n}}\n";
+
+    /// <summary>The port of the node's command host (<c>actorcdc.cmd.port</c> of its config; 9110 when not set).</summary>
+    public int CmdPort { get; private init; } = 9110;
+
+    private static int ReadCmdPort(string hocon)
+    {
+        try
+        {
+            var config = Akka.Configuration.ConfigurationFactory.ParseString(ActorCdc.Engine.Configuration.EnvironmentSubstitution.Apply(hocon, _ => ""));
+            return config.HasPath("actorcdc.cmd.port") ? config.GetInt("actorcdc.cmd.port") : 9110;
+        }
+        catch (Exception)
+        {
+            return 9110; // a config a test made invalid on purpose; the node will refuse it
+        }
+    }
 
     private static readonly List<string> DataDirectories = [];
 
