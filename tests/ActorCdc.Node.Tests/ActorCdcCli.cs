@@ -16,7 +16,10 @@ public static class ActorCdcCli
         if (!File.Exists(dll)) throw new FileNotFoundException("actorcdc.dll is not next to the tests; build the solution first", dll);
         var psi = new ProcessStartInfo("dotnet")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
         };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
