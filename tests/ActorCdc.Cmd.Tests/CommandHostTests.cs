@@ -104,6 +104,17 @@ public sealed class CommandHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_output_callback_that_throws_cancels_the_command_and_leaves_the_connection_usable()
+    {
+        var host = await StartHostAsync();
+        var client = await ConnectAsync(host);
+        var run = client.ExecuteAsync(client.Parse(["test", "stream", "--name", "t"], false), _ => throw new IOException("stdout closed"), CancellationToken.None);
+        Assert.Equal("stdout closed", (await Assert.ThrowsAsync<IOException>(() => Within(run, "the failing callback"))).Message);
+        await Within(_handler.Signal(_handler.Cancelled, "t").Task, "the handler to be cancelled");
+        Assert.True((await Within(client.ExecuteAsync(client.Parse(["test", "echo", "x"], false), _ => ValueTask.CompletedTask, CancellationToken.None), "echo")).Succeeded);
+    }
+
+    [Fact]
     public async Task A_client_disconnecting_cancels_its_commands()
     {
         var host = await StartHostAsync();

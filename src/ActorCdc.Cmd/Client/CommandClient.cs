@@ -139,6 +139,7 @@ public sealed class CommandClient : IAsyncDisposable
         // Bounded: a slow consumer slows the reader and, through TCP, the node's handler.
         var frames = Channel.CreateBounded<HostFrame>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
         _pending[id] = frames;
+        var done = false;
         // The receive loop may have ended between the check above and the line before: then it missed this command.
         if (_lost is { } lost) frames.Writer.TryComplete(new CommandConnectionException(lost));
         try
@@ -173,6 +174,7 @@ public sealed class CommandClient : IAsyncDisposable
                         await onOutput(o.Text).ConfigureAwait(false);
                         break;
                     case Done d:
+                        done = true;
                         return new CommandResult(d.Succeeded, d.Message);
                 }
             }
@@ -180,6 +182,13 @@ public sealed class CommandClient : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+            if (!done)
+            {
+                // The caller gave up (its output callback threw): free the receive loop if it waits on this channel,
+                // and stop the command on the node.
+                frames.Writer.TryComplete();
+                if (_lost is null) _ = SendCancelAsync(id);
+            }
         }
     }
 
@@ -201,8 +210,15 @@ public sealed class CommandClient : IAsyncDisposable
             {
                 var id = frame switch { Output o => o.Id, Done d => d.Id, _ => throw new ProtocolException($"unexpected {frame.GetType().Name} frame after the handshake") };
                 if (!_pending.TryGetValue(id, out var frames)) continue; // a command whose caller gave up
-                await frames.Writer.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
-                if (frame is Done) frames.Writer.TryComplete();
+                try
+                {
+                    await frames.Writer.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+                    if (frame is Done) frames.Writer.TryComplete();
+                }
+                catch (ChannelClosedException)
+                {
+                    // Its caller gave up while this frame waited for room.
+                }
             }
             reason = "the node closed the connection";
         }

@@ -22,6 +22,7 @@ public sealed class CommandHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
     private Task? _accepting;
+    private int _disposed; // 0 live, 1 disposing, 2 disposed
 
     public CommandHost(CommandHostSettings settings, IEnumerable<ICommandPaletteHandler> handlers, string node, ILogger? logger = null)
     {
@@ -121,7 +122,7 @@ public sealed class CommandHost : IAsyncDisposable
     /// <summary>Stops accepting, cancels every running command and closes every session.</summary>
     public async Task StopAsync(CancellationToken cancellation)
     {
-        if (_listener is null) return;
+        if (_listener is null || Volatile.Read(ref _disposed) > 1) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         if (_accepting is not null) await _accepting.ConfigureAwait(false);
@@ -131,8 +132,10 @@ public sealed class CommandHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _listener?.Dispose();
         _stopping.Dispose();
+        Volatile.Write(ref _disposed, 2); // StopAsync after this is a no-op
     }
 }
