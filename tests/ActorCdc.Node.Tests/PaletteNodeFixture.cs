@@ -14,7 +14,9 @@ namespace ActorCdc.Node.Tests;
 /// <summary>
 /// A node started in this process with <see cref="NodeHost.Build"/>, as the executable starts it, over a PostgreSQL
 /// server of its own: pipeline <c>shop</c> (source database → sink database, every public table, tables discovered
-/// every 300ms) and pipeline <c>broken</c>, whose slot is missing with create-slot off, so it is Failed.
+/// every 300ms), pipeline <c>broken</c>, whose slot is missing with create-slot off, so it is Failed, and pipeline
+/// <c>witness</c>, which streams table <c>paused_rows</c> into a blackhole: it shows when rows have come through the WAL
+/// while <c>shop</c> is paused.
 /// </summary>
 public sealed class PaletteNodeFixture : IAsyncLifetime
 {
@@ -37,6 +39,7 @@ public sealed class PaletteNodeFixture : IAsyncLifetime
         await Server.ExecuteAsync(SourceDb, """
             CREATE TABLE orders (id int PRIMARY KEY, v text);
             INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 20) g;
+            CREATE TABLE paused_rows (id int PRIMARY KEY, v text);
             """);
         var pipelines = $$"""
             pipelines.shop {
@@ -58,6 +61,15 @@ public sealed class PaletteNodeFixture : IAsyncLifetime
               }
               sink { type = blackhole }
             }
+            pipelines.witness {
+              source {
+                connection-string = "{{Server.ConnectionString(SourceDb)}}"
+                tables = ["public.paused_rows"]
+                slot = witness_{{SourceDb}}
+                publication = witness_{{SourceDb}}
+              }
+              sink { type = blackhole }
+            }
             """;
         var config = ConfigurationFactory.ParseString(NodeProcess.Config(pipelines, dataDirectory: DataDirectory)).WithFallback(NodeConfig.Defaults);
         var settings = ActorCdcSettings.Parse(config);
@@ -72,6 +84,8 @@ public sealed class PaletteNodeFixture : IAsyncLifetime
             try { return (await access.StatusAsync("shop", CancellationToken.None)).State; }
             catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TaskCanceledException) { return PipelineState.Starting; }
         }, s => s is PipelineState.Streaming, TimeSpan.FromSeconds(90), "pipeline shop to stream");
+        await Eventually.WaitAsync(async () => (await access.StatusAsync("witness", CancellationToken.None)).State,
+            s => s is PipelineState.Streaming, TimeSpan.FromSeconds(60), "pipeline witness to stream");
         await Eventually.WaitAsync(async () => (await access.StatusAsync("broken", CancellationToken.None)).State,
             s => s is PipelineState.Failed, TimeSpan.FromSeconds(60), "pipeline broken to fail");
     }
