@@ -5,6 +5,7 @@ using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Savepoints;
 using ActorCdc.Engine.Snapshots;
 using ActorCdc.Node.Cmd;
+using ActorCdc.Node.Cmd.Palettes;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -27,6 +28,7 @@ public static class NodeHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<StatusPrinter>();
+        builder.Services.AddNodePalettes();
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
             var self = $"akka.tcp://{node.SystemName}@{node.Hostname}:{node.Port}";

@@ -31,6 +31,29 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             [new TableStatus(new TableId("public", "orders"), 10, 8, 99)]),
     };
 
+    public static TheoryData<IEngineMessage> OperatorMessages() => new()
+    {
+        ActorCdc.Engine.Pipelines.PausePipeline.Instance,
+        ActorCdc.Engine.Pipelines.ResumePipeline.Instance,
+        new ActorCdc.Engine.Pipelines.PipelineControlled("shop", false, "pipeline shop is Failed; fix the cause and restart the node"),
+        ActorCdc.Engine.Pipelines.GetProfile.Instance,
+        new ActorCdc.Engine.Pipelines.SetProfileMode(ActorCdc.Engine.Configuration.ProfileMode.Auto),
+        new ActorCdc.Engine.Pipelines.ProfileInForce("shop", ActorCdc.Engine.Configuration.Profile.Steady, ActorCdc.Engine.Configuration.ProfileMode.Steady),
+        new TakeCheckpoint("shop", new TableId("public", "orders")),
+        new CheckpointTaken(new TableId("public", "orders"), new SourcePosition(new Lsn(0x1_0000_0010), 3), 42, null),
+        new CheckpointTaken(new TableId("public", "orders"), SourcePosition.Start, 0, "saving the snapshot failed: disk full"),
+    };
+
+    [Theory]
+    [MemberData(nameof(OperatorMessages))]
+    public void Operator_command_messages_round_trip_through_the_engine_serializer(IEngineMessage message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<EngineSerializer>(serializer);
+        var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        Assert.Equal(message, back);
+    }
+
     [Theory]
     [MemberData(nameof(Messages))]
     public void Engine_messages_round_trip_through_the_engine_serializer(IEngineMessage message)

@@ -38,12 +38,15 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private bool _backfillDone;
     private IActorRef? _savepointFor;
     private int _attempt;
+    private bool _paused;
+    private ProfileMode _profileMode;
 
     public PipelineManager(PipelineRuntime runtime, IActorRef region)
     {
         _runtime = runtime;
         _settings = runtime.Settings;
         _region = region;
+        _profileMode = _settings.ProfileMode;
 
         Receive<Prepared>(p =>
         {
@@ -69,7 +72,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Receive<BackfillFinished>(_ =>
         {
             _backfillDone = true;
-            if (_settings.ProfileMode == ProfileMode.Auto && _runtime.Profile != Profile.Steady)
+            if (_profileMode == ProfileMode.Auto && _runtime.Profile != Profile.Steady)
             {
                 _runtime.Profile = Profile.Steady;
                 _log.Info("{0}: backfill finished; switching to the steady profile", _settings.Name);
@@ -85,7 +88,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Receive<Resnapshot>(r =>
         {
             _backfillDone = false;
-            if (_settings.ProfileMode == ProfileMode.Auto) _runtime.Profile = Profile.Backfill;
+            if (_profileMode == ProfileMode.Auto) _runtime.Profile = Profile.Backfill;
             _coordinator.Forward(r);
         });
         Receive<GetBackfillProgress>(g => _coordinator.Forward(g));
@@ -118,6 +121,21 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             _runtime.Profile = s.Profile;
             Sender.Tell($"{_settings.Name}: profile {s.Profile.ToString().ToLowerInvariant()} in force");
         });
+        Receive<SetProfileMode>(s =>
+        {
+            _profileMode = s.Mode;
+            _runtime.Profile = s.Mode switch
+            {
+                ProfileMode.Backfill => Profile.Backfill,
+                ProfileMode.Steady => Profile.Steady,
+                _ => _backfillDone ? Profile.Steady : Profile.Backfill,
+            };
+            _log.Info("{0}: profile {1} in force ({2})", _settings.Name, _runtime.Profile, s.Mode == ProfileMode.Auto ? "auto" : "forced by an operator");
+            Sender.Tell(new ProfileInForce(_settings.Name, _runtime.Profile, _profileMode));
+        });
+        Receive<GetProfile>(_ => Sender.Tell(new ProfileInForce(_settings.Name, _runtime.Profile, _profileMode)));
+        Receive<PausePipeline>(_ => OnPause());
+        Receive<ResumePipeline>(_ => OnResume());
         Receive<PrepareFailed>(f =>
         {
             if (f.Error is CdcException { Kind: FailureKind.Fatal } fatal)
@@ -137,6 +155,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             if (_state is PipelineState.Failed or PipelineState.Completed) return;
             _state = PipelineState.Streaming;
             _reason = null;
+            if (_paused) _reader.Tell(new WalReader.Pause()); // a restarted reader starts unpaused
         });
         Receive<WalReader.Failed>(f => Fail(f.Reason));
         Receive<GetPipelineStatus>(_ => ReplyStatus());
@@ -162,9 +181,45 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
 
     private void FinishSavepoint(object result)
     {
-        if (!_reader.IsNobody()) _reader.Tell(new WalReader.Resume());
+        if (!_reader.IsNobody() && !_paused) _reader.Tell(new WalReader.Resume());
         _savepointFor?.Tell(result);
         _savepointFor = null;
+    }
+
+    private void OnPause()
+    {
+        var name = _settings.Name;
+        if (_state is PipelineState.Failed or PipelineState.Completed || _reader.IsNobody())
+        {
+            Sender.Tell(new PipelineControlled(name, false, _state == PipelineState.Failed
+                ? $"pipeline {name} is Failed ({_reason}), not reading, so there is nothing to pause; fix the cause and restart the node"
+                : $"pipeline {name} is {_state}, not reading, so there is nothing to pause"));
+            return;
+        }
+        if (_paused)
+        {
+            Sender.Tell(new PipelineControlled(name, true, $"pipeline {name} was already paused; `cdc resume -p {name}` lets it go on"));
+            return;
+        }
+        _paused = true;
+        // The reader stops pulling changes; batches already sent still become durable and the slot is confirmed for them.
+        _reader.Tell(new WalReader.Pause());
+        _log.Info("{0}: paused by an operator", name);
+        Sender.Tell(new PipelineControlled(name, true, $"pipeline {name} paused; `cdc resume -p {name}` lets it go on"));
+    }
+
+    private void OnResume()
+    {
+        var name = _settings.Name;
+        if (!_paused)
+        {
+            Sender.Tell(new PipelineControlled(name, true, $"pipeline {name} was not paused ({_state})"));
+            return;
+        }
+        _paused = false;
+        if (!_reader.IsNobody() && _savepointFor is null) _reader.Tell(new WalReader.Resume());
+        _log.Info("{0}: resumed by an operator", name);
+        Sender.Tell(new PipelineControlled(name, true, $"pipeline {name} resumed"));
     }
 
     /// <summary>Tables added to the publication, or newly matching the configured patterns, are picked up and backfilled.</summary>
@@ -196,6 +251,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         var reason = _reason;
         var name = _settings.Name;
         var backfillDone = _backfillDone;
+        if (_paused && state is PipelineState.Streaming or PipelineState.Starting) state = PipelineState.Paused;
         if (_reader.IsNobody() || state == PipelineState.Failed)
         {
             sender.Tell(Empty(name, state, reason));

@@ -11,4 +11,6 @@ public enum PipelineState : byte
     Backfilling = 5,
     /// <summary>snapshot.mode = initial-only and every table is copied: the pipeline stopped reading.</summary>
     Completed = 6,
+    /// <summary>An operator paused the reader (<c>cdc pause</c>); nothing new is sent until <c>cdc resume</c>.</summary>
+    Paused = 7,
 }

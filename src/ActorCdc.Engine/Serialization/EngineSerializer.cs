@@ -42,6 +42,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ExportStateManifest = "xs";
     private const string ExportedStateManifest = "xd";
     private const string SinkBatchPlannedManifest = "sp";
+    // Operator commands (rare): spelled out, so they never collide with the short manifests of the data path.
+    private const string PausePipelineManifest = "pause";
+    private const string ResumePipelineManifest = "resume";
+    private const string PipelineControlledManifest = "controlled";
+    private const string GetProfileManifest = "get-profile";
+    private const string SetProfileModeManifest = "set-profile-mode";
+    private const string ProfileInForceManifest = "profile";
+    private const string TakeCheckpointManifest = "take-checkpoint";
+    private const string CheckpointTakenManifest = "checkpoint-taken";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -78,6 +87,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ExportState => ExportStateManifest,
         ExportedState => ExportedStateManifest,
         SinkBatchPlanned => SinkBatchPlannedManifest,
+        Pipelines.PausePipeline => PausePipelineManifest,
+        Pipelines.ResumePipeline => ResumePipelineManifest,
+        Pipelines.PipelineControlled => PipelineControlledManifest,
+        Pipelines.GetProfile => GetProfileManifest,
+        Pipelines.SetProfileMode => SetProfileModeManifest,
+        Pipelines.ProfileInForce => ProfileInForceManifest,
+        TakeCheckpoint => TakeCheckpointManifest,
+        CheckpointTaken => CheckpointTakenManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -204,6 +221,31 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case PipelineStatus m:
                     WriteStatus(ref writer, m);
                     break;
+                case Pipelines.PausePipeline or Pipelines.ResumePipeline or Pipelines.GetProfile:
+                    break;
+                case Pipelines.PipelineControlled m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteBoolean(m.Succeeded);
+                    writer.WriteString(m.Message);
+                    break;
+                case Pipelines.SetProfileMode m:
+                    writer.WriteByte((byte)m.Mode);
+                    break;
+                case Pipelines.ProfileInForce m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteByte((byte)m.Profile);
+                    writer.WriteByte((byte)m.Mode);
+                    break;
+                case TakeCheckpoint m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    break;
+                case CheckpointTaken m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    writer.WriteVarInt64(m.SequenceNr);
+                    writer.WriteNullableString(m.Error);
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {obj.GetType().FullName}", nameof(obj));
             }
@@ -249,6 +291,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 reader.ReadNullableString()),
             GetPipelineStatusManifest => GetPipelineStatus.Instance,
             PipelineStatusManifest => ReadStatus(ref reader),
+            PausePipelineManifest => Pipelines.PausePipeline.Instance,
+            ResumePipelineManifest => Pipelines.ResumePipeline.Instance,
+            PipelineControlledManifest => new Pipelines.PipelineControlled(reader.ReadString(), reader.ReadBoolean(), reader.ReadString()),
+            GetProfileManifest => Pipelines.GetProfile.Instance,
+            SetProfileModeManifest => new Pipelines.SetProfileMode((Configuration.ProfileMode)reader.ReadByte()),
+            ProfileInForceManifest => new Pipelines.ProfileInForce(reader.ReadString(), (Configuration.Profile)reader.ReadByte(), (Configuration.ProfileMode)reader.ReadByte()),
+            TakeCheckpointManifest => new TakeCheckpoint(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
+            CheckpointTakenManifest => new CheckpointTaken(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader), reader.ReadVarInt64(),
+                reader.ReadNullableString()),
             _ => throw new SerializationException($"{nameof(EngineSerializer)} does not know manifest '{manifest}'; it was probably written by a newer ActorCdc: upgrade this node"),
         };
         if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");

@@ -27,6 +27,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private sealed record PendingChunk(Backfill.ChunkMerge Merge, SourcePosition HighWatermark);
     private sealed record HoldWhole(WholeTableLoad Load);
     private sealed record WholeEnd(WholeTableLoad Load, SourcePosition HighWatermark);
+    private sealed record CheckpointFlushed(long SequenceNr, SourcePosition Applied, Exception? Error);
 
     private readonly string _pipeline;
     private readonly TableId _table;
@@ -57,6 +58,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private readonly List<(SourcePosition First, SourcePosition Last)> _openPlans = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
     private SourcePosition? _pendingCommitUpTo;
+    private readonly List<IActorRef> _checkpointWaiters = new(); // operators waiting for the checkpoint in progress
+    private readonly List<IActorRef> _nextCheckpointWaiters = new(); // asked while another was in progress: they get the next one
 
     public TableEntity(string entityId, PipelineRegistry registry)
     {
@@ -207,6 +210,18 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             ArmCheckpoints();
             Checkpoint(handOff: false);
         });
+        Command<TakeCheckpoint>(_ =>
+        {
+            if (_checkpointing || _handingOff)
+            {
+                _nextCheckpointWaiters.Add(Sender);
+                return;
+            }
+            _checkpointWaiters.Add(Sender);
+            Checkpoint(handOff: false, force: true);
+        });
+        Command<CheckpointFlushed>(f => AnswerCheckpointWaiters(f.Applied, f.SequenceNr, f.Error is null ? null
+            : $"the snapshot is saved locally but checkpoint storage did not confirm it: {f.Error.Message}"));
         Command<HandOff>(_ =>
         {
             _handingOff = true;
@@ -217,6 +232,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         {
             _checkpointing = false;
             _log.Warning("{0}: checkpoint failed: {1}; the next one retries", _table, f.Error.Message);
+            AnswerCheckpointWaiters(_applied, 0, $"the sink could not prepare the checkpoint: {f.Error.Message}");
             if (_handingOff) Context.Stop(Self);
         });
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
@@ -224,6 +240,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         {
             _checkpointing = false;
             _log.Warning("{0}: saving a checkpoint snapshot failed: {1}; the next checkpoint retries", _table, f.Cause.Message);
+            AnswerCheckpointWaiters(_applied, 0, $"saving the snapshot failed: {f.Cause.Message}");
             if (_handingOff) Context.Stop(Self);
         });
         Command<Flushed>(f =>
@@ -461,17 +478,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     /// A checkpoint: sinks that commit at checkpoints prepare what they wrote first; then the snapshot; then (after it
     /// is saved) those sinks commit, which makes the changes applied.
     /// </summary>
-    private void Checkpoint(bool handOff)
+    private void Checkpoint(bool handOff, bool force = false)
     {
         if (_checkpointing) return;
         if (_commitsAtCheckpoints)
         {
-            if (_written <= _applied && !handOff) return;
+            if (_written <= _applied && !handOff && !force) return;
             _checkpointing = true;
             _writer.Tell(new SinkWriter.Prepare(handOff));
             return;
         }
-        if (_applied == _snapshotApplied && !handOff) return;
+        if (_applied == _snapshotApplied && !handOff && !force) return;
         _checkpointing = true;
         SaveSnapshot(CurrentSnapshot());
     }
@@ -505,6 +522,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         // any while this one's upload is still queued (retention there keeps the last N anyway).
         if (_previousSnapshotSeqNr > 0) DeleteSnapshots(new SnapshotSelectionCriteria(_previousSnapshotSeqNr - 1));
         _previousSnapshotSeqNr = s.Metadata.SequenceNr;
+        if (_checkpointWaiters.Count > 0 && !_handingOff)
+        {
+            var sequenceNr = s.Metadata.SequenceNr;
+            var applied = _applied;
+            var store = CheckpointStore;
+            if (store is null) AnswerCheckpointWaiters(applied, sequenceNr, null);
+            else
+                store.FlushAsync(PersistenceId, CancellationToken.None)
+                    .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
+                    .PipeTo(Self, success: () => new CheckpointFlushed(sequenceNr, applied, null), failure: e => new CheckpointFlushed(sequenceNr, applied, e));
+        }
         if (_handingOff)
         {
             var store = CheckpointStore;
@@ -517,6 +545,25 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                 .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
                 .PipeTo(Self, success: () => new Flushed(true, null), failure: e => new Flushed(true, e));
         }
+    }
+
+    /// <summary>Answers the operators waiting for a checkpoint; those who asked meanwhile get a fresh one.</summary>
+    private void AnswerCheckpointWaiters(SourcePosition applied, long sequenceNr, string? error)
+    {
+        foreach (var w in _checkpointWaiters) w.Tell(new CheckpointTaken(_table, applied, sequenceNr, error));
+        _checkpointWaiters.Clear();
+        if (_nextCheckpointWaiters.Count == 0 || _handingOff || _checkpointing) return;
+        _checkpointWaiters.AddRange(_nextCheckpointWaiters);
+        _nextCheckpointWaiters.Clear();
+        Checkpoint(handOff: false, force: true);
+    }
+
+    protected override void PostStop()
+    {
+        // Hand-off or failure: whoever still waits hears why instead of timing out.
+        foreach (var w in _checkpointWaiters.Concat(_nextCheckpointWaiters))
+            w.Tell(new CheckpointTaken(_table, _applied, 0, "the table entity stopped (handed off to another node or restarted); take the checkpoint again"));
+        base.PostStop();
     }
 
     private void SendRows(TableSchema schema, IReadOnlyList<RowChange> rows)
