@@ -57,12 +57,14 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private readonly List<(SourcePosition First, SourcePosition Last)> _openPlans = new();
     private IActorRef _coordinator = ActorRefs.Nobody;
     private SourcePosition? _pendingCommitUpTo;
+    private readonly Metrics.TableMetrics _metrics;
 
     public TableEntity(string entityId, PipelineRegistry registry)
     {
         (_pipeline, _table) = TableEntityId.Parse(entityId);
         _runtime = registry.Get(_pipeline);
         PersistenceId = "table|" + entityId;
+        _metrics = Metrics.CdcMetrics.Table(entityId);
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -464,6 +466,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private void Checkpoint(bool handOff)
     {
         if (_checkpointing) return;
+        _metrics.CheckpointStarted();
         if (_commitsAtCheckpoints)
         {
             if (_written <= _applied && !handOff) return;
@@ -487,6 +490,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         _checkpointing = false;
         _snapshotApplied = _applied;
+        _metrics.CheckpointSaved(Context.System, CurrentSnapshot());
         if (_pendingCommitUpTo is { } upTo && _sinkToken is { } token)
         {
             // The checkpoint holding the token is complete: publish. Applied follows from the writer's answer.
@@ -517,6 +521,12 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                 .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
                 .PipeTo(Self, success: () => new Flushed(true, null), failure: e => new Flushed(true, e));
         }
+    }
+
+    protected override void PostStop()
+    {
+        _metrics.Detach();
+        base.PostStop();
     }
 
     private void SendRows(TableSchema schema, IReadOnlyList<RowChange> rows)
