@@ -28,9 +28,11 @@ public static class CdcMetrics
     internal static readonly Counter<double> Backpressure = Meter.CreateCounter<double>("actorcdc.wal.backpressure", "s",
         "Time the WAL pump waited for flow-control credit");
     internal static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>("actorcdc.checkpoint.duration", "s",
-        "From the start of a table entity's checkpoint to its snapshot being saved locally");
+        "From the start of a table entity's checkpoint to its snapshot being saved locally", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
     internal static readonly Histogram<long> CheckpointSize = Meter.CreateHistogram<long>("actorcdc.checkpoint.size", "By",
-        "Serialized size of a table entity's checkpoint snapshot");
+        "Serialized size of a table entity's checkpoint snapshot", tags: null,
+        new InstrumentAdvice<long> { HistogramBucketBoundaries = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216] });
 
     static CdcMetrics()
     {

@@ -1,4 +1,5 @@
 using ActorCdc.Engine.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorCdc.Node.Logging;
@@ -10,6 +11,7 @@ public static class NodeLogging
     public static ILoggingBuilder AddNodeConsole(this ILoggingBuilder logging, NodeSettings node)
     {
         MaskingTextWriter.Install(); // before the console provider caches Console.Out
+        logging.Services.AddHostedService<SettingsLog>();
         if (node.LogFormat == LogFormat.Json)
             logging.AddJsonConsole(o =>
             {
