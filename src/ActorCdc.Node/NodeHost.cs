@@ -12,6 +12,8 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ActorCdc.Node.Logging;
+using ActorCdc.Node.Metrics;
 
 namespace ActorCdc.Node;
 
@@ -23,12 +25,13 @@ public static class NodeHost
         var node = options.Settings.Node;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddNodeConsole(node);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<StatusPrinter>();
         builder.Services.AddNodePalettes();
+        builder.Services.AddNodeMetrics(options.Settings);
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
             var self = $"akka.tcp://{node.SystemName}@{node.Hostname}:{node.Port}";

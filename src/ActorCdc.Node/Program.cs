@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 // actorcdc-node: runs one ActorCdc cluster node. Exit codes: 0 stopped cleanly, 2 bad usage or configuration,
 // 3 a pipeline cannot start (source or sink refused it; the line printed says what to fix).
+ActorCdc.Node.Logging.MaskingTextWriter.Install(); // nothing this process prints may carry a secret
 const string Usage = "usage: actorcdc-node [--config <file.conf>] [--from-savepoint <pipeline>/<id>] [--list-savepoints <pipeline>] [--resnapshot <pipeline>/<schema.table>]...";
 string? configFile = null;
 string? fromSavepoint = null;
@@ -45,6 +46,7 @@ CmdSettings cmd;
 try
 {
     config = NodeConfig.Load(configFile);
+    ActorCdc.Node.Logging.ConfigSecrets.Register(config);
     settings = ActorCdcSettings.Parse(config);
     cmd = CmdSettings.Parse(config);
 }

@@ -9,6 +9,14 @@ namespace ActorCdc.Source.Postgres;
 /// </summary>
 public sealed partial record PostgresSourceSettings
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("PostgresSourceSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
     /// <summary>
     /// GUCs every source session runs with, so that pgoutput's text output is canonical and exact whatever the
     /// server defaults are (ISO dates, postgres intervals, shortest-exact floats, UTC timestamps).

@@ -25,6 +25,13 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string ConfigFile { get; }
+
+    /// <summary>The node's metrics and health port (<c>actorcdc.metrics.port</c> in its config), or 0 when the config sets none.</summary>
+    public int MetricsPort => MetricsPortOf(File.Exists(ConfigFile) ? File.ReadAllText(ConfigFile) : "");
+
+    /// <summary>The <c>metrics { port = N }</c> of a config made by <see cref="Config"/>, or 0.</summary>
+    public static int MetricsPortOf(string hocon) =>
+        System.Text.RegularExpressions.Regex.Match(hocon, @"metrics\s*\{\s*port\s*=\s*(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -56,6 +63,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static string Config(string pipelines, string extraNode = "", string state = "", string? dataDirectory = null, int? cmdPort = null) =>
         $"actorcdc {{\n  node {{ port = {FreePort.Next()}, status-interval = 500ms {extraNode} }}\n" +
         $"  cmd {{ port = {cmdPort ?? FreePort.Next()} }}\n" +
+        $"  metrics {{ port = {FreePort.Next()} }}\n" +
         $"  state {{\n    data-dir = \"{dataDirectory ?? NewDataDirectory()}\"\n    {state}\n  }}\n  {pipelines}\n}}\n";
 
     /// <summary>The port of the node's command host (<c>actorcdc.cmd.port</c> of its config; 9110 when not set).</summary>

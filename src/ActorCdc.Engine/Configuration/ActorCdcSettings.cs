@@ -5,6 +5,17 @@ namespace ActorCdc.Engine.Configuration;
 /// <summary>Everything under <c>actorcdc</c>, validated at start.</summary>
 public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines, NodeSettings Node, StateSettings State)
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("ActorCdcSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
+    /// <summary><c>actorcdc.metrics</c>: the Prometheus and health endpoint.</summary>
+    public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
+
     public static ActorCdcSettings Parse(Config root)
     {
         if (!root.HasPath("actorcdc")) throw new SettingsException("actorcdc", null, "a configuration block (see hocon/actorcdc.conf)");
@@ -21,6 +32,7 @@ public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines,
         if (slots is not null)
             throw new SettingsException($"actorcdc.pipelines.{slots.Last().Name}.source.slot", slots.Key.Slot, "a slot no other pipeline of the same database uses");
         var state = StateSettings.Parse(new ConfigReader(root.HasPath("actorcdc.state") ? root.GetConfig("actorcdc.state") : Config.Empty, "actorcdc.state"));
-        return new ActorCdcSettings(pipelines, node, state);
+        var metrics = MetricsSettings.Parse(new ConfigReader(root.HasPath("actorcdc.metrics") ? root.GetConfig("actorcdc.metrics") : Config.Empty, "actorcdc.metrics"));
+        return new ActorCdcSettings(pipelines, node, state) { Metrics = metrics };
     }
 }

@@ -3,6 +3,9 @@ namespace ActorCdc.Engine.Configuration;
 /// <summary><c>actorcdc.node</c>: where this node listens and which seeds it joins.</summary>
 public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, string SystemName, TimeSpan StatusInterval)
 {
+    /// <summary><c>log-format</c>: text or json (one object per line).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
     internal static NodeSettings Parse(ConfigReader c)
     {
         var seeds = c.StringList("seed-nodes");
@@ -14,6 +17,6 @@ public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<strin
             c.Int("port", 4053, min: 0, max: 65535),
             seeds,
             c.String("system-name", "actorcdc", "an actor system name"),
-            c.Duration("status-interval", TimeSpan.Zero));
+            c.Duration("status-interval", TimeSpan.Zero)) { LogFormat = c.Enum("log-format", LogFormat.Text) };
     }
 }

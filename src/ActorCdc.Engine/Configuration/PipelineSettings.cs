@@ -18,6 +18,14 @@ public sealed record PipelineSettings(
     ProfileMode ProfileMode,
     TimeSpan TableDiscoveryInterval)
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("PipelineSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
     /// <summary>The profile these settings were resolved for; null when read without profiles.</summary>
     public Profile? Profile { get; init; }
 

@@ -8,6 +8,14 @@ namespace ActorCdc.Engine.Configuration;
 /// </summary>
 public sealed record SinkSettings(SinkType Type, string? ConnectionString, int MaxBatchRows, TimeSpan RetryMinBackoff, TimeSpan RetryMaxBackoff, Config Raw)
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("SinkSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
     /// <summary>Approximate bytes of changes in one write at most (<c>max-batch-bytes</c>).</summary>
     public long MaxBatchBytes { get; init; } = 64L << 20;
 

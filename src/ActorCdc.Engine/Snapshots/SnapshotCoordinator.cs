@@ -117,6 +117,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         Command<Tick>(_ =>
         {
             CheckTimeouts();
+            Metrics.CdcMetrics.Pipeline(_runtime.Settings.Name).PublishBackfill(Progress());
             foreach (var table in _tables.Keys)
                 if (!_prepared.Contains(table) && _shapes.ContainsKey(table) && IsRunning(table))
                     _region.Tell(new PrepareBackfill(_runtime.Settings.Name, _shapes[table].Schema), Self); // lost on the way
@@ -342,7 +343,17 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         Sender.Tell($"re-snapshot of {table} started");
     }
 
-    private void SaveState() => SaveSnapshot(new BackfillState(_nextChunkId, _tables.Values.ToList()));
+    protected override void PostStop()
+    {
+        Metrics.CdcMetrics.Pipeline(_runtime.Settings.Name).PublishBackfill(null);
+        base.PostStop();
+    }
+
+    private void SaveState()
+    {
+        SaveSnapshot(new BackfillState(_nextChunkId, _tables.Values.ToList()));
+        Metrics.CdcMetrics.Pipeline(_runtime.Settings.Name).PublishBackfill(Progress());
+    }
 
     private IReadOnlyList<BackfillTableProgress> Progress()
     {

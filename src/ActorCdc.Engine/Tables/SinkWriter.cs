@@ -93,6 +93,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private SourcePosition _written = SourcePosition.Start;
     private bool _busy;
     private int _attempt;
+    private readonly Metrics.TableMetrics _metrics;
+    private Core.Positions.Lsn _lastMarkerLsn; // rows at the last high watermark's LSN are backfilled rows
+    private Metrics.OperationCounts _writing;
 
     public SinkWriter(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table)
     {
@@ -101,6 +104,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         _stable = sink is IRequiresStableBatches;
         _current = current;
         _table = table;
+        _metrics = Metrics.CdcMetrics.Table(table);
         _retry = new RetrySettings(settings.RetryMinBackoff, settings.RetryMaxBackoff, 0.2, 0);
 
         Receive<ReadAppliedPosition>(r => ReadPosition(Sender, r.CheckpointToken));
@@ -150,6 +154,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
                 _queue.First.Value = Remainder(partial, d.TakenFromNext);
             if (_plans.Count > 0 && _plans.Peek().Last <= d.Position) _plans.Dequeue();
             _written = d.Position;
+            _metrics.Applied(_writing);
             Context.Parent.Tell(_participant is null ? new Applied(d.Position, d.Rows) : new Written(d.Position, d.Rows));
             TryWrite();
         });
@@ -157,6 +162,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         {
             _busy = false;
             _attempt++;
+            _metrics.SinkError(f.Error);
             var delay = _retry.Delay(_attempt);
             var kind = f.Error is CdcException c ? c.Kind : FailureKind.Transient;
             var fix = kind == FailureKind.Fatal ? " Fix the sink (credentials, permissions, target table) to let it continue." : "";
@@ -164,7 +170,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
                        $"Retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds.{fix}");
             Timers.StartSingleTimer("retry", new Retry(), delay);
         });
-        Receive<Retry>(_ => TryWrite());
+        Receive<Retry>(_ => { _metrics.SinkRetry(); TryWrite(); });
         Receive<Prepare>(p =>
         {
             _pendingPrepare = (Sender, p.Final);
@@ -221,6 +227,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         while (_queue.First?.Value is PositionMarker marker)
         {
             _queue.RemoveFirst();
+            _lastMarkerLsn = marker.Position.CommitLsn;
             if (marker.Position <= _written) continue;
             _written = marker.Position;
             Context.Parent.Tell(_participant is null ? new Applied(marker.Position, 0) : new Written(marker.Position, 0));
@@ -311,6 +318,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         var rows = group.Changes.Count;
         var batches = group.Batches;
         var taken = group.TakenFromNext;
+        _writing = Metrics.TableMetrics.Count(group.Changes, _lastMarkerLsn);
         Start(() => _sink.ApplyAsync(group.Schema, group.Changes, upTo, _stopping.Token)).PipeTo(Self,
             success: () => new WriteDone(upTo, rows, batches, taken),
             failure: e => new WriteFailed(e));

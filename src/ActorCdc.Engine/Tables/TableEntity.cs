@@ -60,12 +60,14 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private SourcePosition? _pendingCommitUpTo;
     private readonly List<IActorRef> _checkpointWaiters = new(); // operators waiting for the checkpoint in progress
     private readonly List<IActorRef> _nextCheckpointWaiters = new(); // asked while another was in progress: they get the next one
+    private readonly Metrics.TableMetrics _metrics;
 
     public TableEntity(string entityId, PipelineRegistry registry)
     {
         (_pipeline, _table) = TableEntityId.Parse(entityId);
         _runtime = registry.Get(_pipeline);
         PersistenceId = "table|" + entityId;
+        _metrics = Metrics.CdcMetrics.Table(entityId);
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -481,6 +483,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private void Checkpoint(bool handOff, bool force = false)
     {
         if (_checkpointing) return;
+        _metrics.CheckpointStarted();
         if (_commitsAtCheckpoints)
         {
             if (_written <= _applied && !handOff && !force) return;
@@ -504,6 +507,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         _checkpointing = false;
         _snapshotApplied = _applied;
+        _metrics.CheckpointSaved(Context.System, CurrentSnapshot());
         if (_pendingCommitUpTo is { } upTo && _sinkToken is { } token)
         {
             // The checkpoint holding the token is complete: publish. Applied follows from the writer's answer.
@@ -563,6 +567,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         // Hand-off or failure: whoever still waits hears why instead of timing out.
         foreach (var w in _checkpointWaiters.Concat(_nextCheckpointWaiters))
             w.Tell(new CheckpointTaken(_table, _applied, 0, "the table entity stopped (handed off to another node or restarted); take the checkpoint again"));
+        _metrics.Detach();
         base.PostStop();
     }
 

@@ -37,6 +37,9 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
         signal.TrySetResult();
     }
 
+    /// <summary>Where waits for credit are counted (<c>actorcdc.wal.backpressure</c>), if anywhere.</summary>
+    public Metrics.PipelineMetrics? Metrics { get; init; }
+
     public long InFlightBytes { get { lock (_lock) return _inFlight; } }
     public long PeakInFlightBytes { get; private set; }
 
@@ -84,6 +87,7 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
                     _tables[table] = used + bytes;
                     if (_inFlight > PeakInFlightBytes) PeakInFlightBytes = _inFlight;
                     if (started != 0) Interlocked.Add(ref _waitTicks, DateTime.UtcNow.Ticks - started);
+                    if (started != 0) Metrics?.BackpressureWaited(DateTime.UtcNow.Ticks - started);
                     return;
                 }
                 wait = _released.Task;

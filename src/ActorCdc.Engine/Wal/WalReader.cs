@@ -70,7 +70,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _region = region;
         _manager = manager;
         var flow = runtime.Current.FlowControl;
-        _gate = new CreditGate(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
+        _gate = new CreditGate(flow.PipelineBudgetBytes, flow.TableBudgetBytes) { Metrics = Metrics.CdcMetrics.Pipeline(settings.Name) };
         _admin = new SourceAdmin(settings.Source);
 
         Receive<SessionOpened>(OnSessionOpened);
@@ -90,6 +90,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             var flow = _runtime.Current.FlowControl;
             _gate.SetBudgets(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
             CheckAckTimeouts();
+            Metrics.CdcMetrics.Pipeline(_settings.Name).Publish(Status());
         });
         Receive<EmitHeartbeat>(_ => Heartbeat());
         Receive<GetPipelineStatus>(_ => Sender.Tell(Status()));
@@ -123,6 +124,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _pumpCts.Cancel(); // the pump disposes the stream once its enumeration stopped
         _stream = null;
         _ = _admin.DisposeAsync().AsTask();
+        Metrics.CdcMetrics.Pipeline(_settings.Name).Publish(null);
     }
 
     private void StartSession()

@@ -9,6 +9,14 @@ namespace ActorCdc.Persistence.RocksDb.Checkpoints;
 /// </summary>
 public sealed record CheckpointStorageSettings
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("CheckpointStorageSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
     /// <summary>The HOCON block these settings are read from.</summary>
     public const string ConfigPath = "actorcdc.state.checkpoints";
 

@@ -10,6 +10,14 @@ namespace ActorCdc.Persistence.RocksDb.Storage;
 /// </summary>
 public sealed record S3ObjectStoreSettings
 {
+    /// <summary>The record's members with every secret masked (settings end up in logs and error messages).</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("S3ObjectStoreSettings { ");
+        if (PrintMembers(text)) text.Append(' ');
+        return ActorCdc.Core.Diagnostics.SecretMasker.Apply(text.Append('}').ToString());
+    }
+
     /// <summary>The HOCON path of the block these settings come from, used in failure messages.</summary>
     public string ConfigPath { get; init; } = "actorcdc.state.checkpoints.s3";
 
