@@ -42,6 +42,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ExportStateManifest = "xs";
     private const string ExportedStateManifest = "xd";
     private const string SinkBatchPlannedManifest = "sp";
+    private const string TableHealthManifest = "th";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -64,6 +65,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         GetPipelineStatus => GetPipelineStatusManifest,
         PipelineStatus => PipelineStatusManifest,
         TableEntitySnapshot => TableEntitySnapshotManifest,
+        TableHealth => TableHealthManifest,
         EpochStarted => EpochStartedManifest,
         HandOff => HandOffManifest,
         EntityWatermark => EntityWatermarkManifest,
@@ -105,6 +107,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case BatchDurable m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    break;
+                case TableHealth m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteNullableString(m.Problem);
+                    writer.WriteVarInt64(m.RowsSkipped);
+                    writer.WriteVarInt64(m.RowsDeadLettered);
                     break;
                 case SequenceGap m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -230,6 +238,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
             TableEntitySnapshotManifest => ReadEntitySnapshot(ref reader),
+            TableHealthManifest => new TableHealth(ChangeCodec.ReadTableId(ref reader), reader.ReadNullableString(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             SinkBatchPlannedManifest => new SinkBatchPlanned(reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             EpochStartedManifest => new EpochStarted(reader.ReadVarInt64()),
             HandOffManifest => HandOff.Instance,
@@ -267,6 +276,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChangeCodec.WriteSourcePosition(ref w, first);
             ChangeCodec.WriteSourcePosition(ref w, last);
         }
+        // Rejected-row counts come last: snapshots written before they existed simply end here.
+        w.WriteVarInt64(m.RowsSkipped);
+        w.WriteVarInt64(m.RowsDeadLettered);
+        ChangeCodec.WriteSourcePosition(ref w, m.LastRejected);
     }
 
     private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
@@ -277,7 +290,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var plans = new List<(SourcePosition, SourcePosition)>(n);
         for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
-        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
+        var snapshot = new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
+        if (r.IsAtEnd) return snapshot;
+        return snapshot with { RowsSkipped = r.ReadVarInt64(), RowsDeadLettered = r.ReadVarInt64(), LastRejected = ChangeCodec.ReadSourcePosition(ref r) };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)
@@ -385,6 +400,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(t.RowsSent);
             w.WriteVarInt64(t.RowsApplied);
             w.WriteVarInt64(t.InFlightBytes);
+            w.WriteVarInt64(t.RowsSkipped);
+            w.WriteVarInt64(t.RowsDeadLettered);
         }
     }
 
@@ -402,7 +419,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
-            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
+            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
         return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables);
     }
 }
