@@ -135,7 +135,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             var delay = _retry.Delay(_attempt);
             _log.Warning("Reading what the sink holds for {0} failed (attempt {1}): {2}. Retrying in {3:0.0}s; check that the sink is reachable.",
                 _table, _attempt, Describe(f.Error), delay.TotalSeconds);
-            Report($"reading what the sink holds failed (attempt {_attempt}, retrying): {Describe(f.Error)}");
+            Report($"reading what the sink holds failed (retrying with backoff): {Describe(f.Error)}");
             Timers.StartSingleTimer("read", new ReadRetry(f.ReplyTo, f.Token), delay);
         });
         Receive<ChangeBatch>(b =>
@@ -191,7 +191,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             {
                 _log.Error($"Writing {_queue.Count} batch(es) of {_table} to the sink failed (attempt {_attempt}, {kind}): {Describe(f.Error)}. " +
                            $"Retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds.{fix}");
-                Report($"writing to the sink failed (attempt {_attempt}, {kind.ToString().ToLowerInvariant()}, retrying): {Describe(f.Error)}");
+                Report($"writing to the sink failed ({kind.ToString().ToLowerInvariant()}, retrying with backoff): {Describe(f.Error)}");
             }
             Timers.StartSingleTimer("retry", new Retry(), delay);
         });
