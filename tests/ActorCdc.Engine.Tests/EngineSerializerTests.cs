@@ -28,7 +28,9 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         new SequenceGap(new TableId("s", "t"), 9, 3, 5),
         GetPipelineStatus.Instance,
         new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
-            [new TableStatus(new TableId("public", "orders"), 10, 8, 99)]),
+            [new TableStatus(new TableId("public", "orders"), 10, 8, 99), new TableStatus(new TableId("public", "items"), 10, 6, 0, 3, 4)]),
+        new TableHealth(new TableId("s", "t"), "row at 0/4D#2 rejected: 23514: check; fix the target", 3, 4),
+        new TableHealth(new TableId("s", "t"), null, 0, 0),
     };
 
     public static TheoryData<IEngineMessage> OperatorMessages() => new()
@@ -52,6 +54,29 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.IsType<EngineSerializer>(serializer);
         var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
         Assert.Equal(message, back);
+    }
+
+    [Fact]
+    public void An_entity_snapshot_keeps_its_rejected_row_counts_and_one_written_before_them_reads_as_zero()
+    {
+        var snapshot = new TableEntitySnapshot(new SourcePosition(new Lsn(77), 2), 5, null)
+        {
+            OpenPlans = [(new SourcePosition(new Lsn(70), 0), new SourcePosition(new Lsn(77), 2))],
+            RowsSkipped = 3,
+            RowsDeadLettered = 11,
+            LastRejected = new SourcePosition(new Lsn(76), 9),
+        };
+        var serializer = Sys.Serialization.FindSerializerFor(snapshot);
+        var bytes = serializer.ToBinary(snapshot);
+        var back = Assert.IsType<TableEntitySnapshot>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, "es"));
+        Assert.Equal((3L, 11L, snapshot.LastRejected), (back.RowsSkipped, back.RowsDeadLettered, back.LastRejected));
+        Assert.Equal(snapshot.OpenPlans, back.OpenPlans);
+
+        // A snapshot of the previous format ends after the open plans: the trailer (two zero varints, the start
+        // position as 8 fixed bytes and a one-byte varint) is missing.
+        var current = serializer.ToBinary(new TableEntitySnapshot(new SourcePosition(new Lsn(77), 2), 5, null));
+        var old = Assert.IsType<TableEntitySnapshot>(Sys.Serialization.Deserialize(current[..^11], serializer.Identifier, "es"));
+        Assert.Equal((0L, 0L, SourcePosition.Start, new SourcePosition(new Lsn(77), 2)), (old.RowsSkipped, old.RowsDeadLettered, old.LastRejected, old.Applied));
     }
 
     [Theory]

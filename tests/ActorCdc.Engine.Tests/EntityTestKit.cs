@@ -12,12 +12,18 @@ namespace ActorCdc.Engine.Tests;
 /// Shared ground of the table-entity tests: a local actor system with in-memory persistence, pipeline "p" capturing
 /// public.t, and batches of inserts at chosen positions.
 /// </summary>
-public abstract class EntityTestKit() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("""
+public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
+{
+    /// <summary>
+    /// The test actor plays the WalReader; the entity's health reports (<see cref="Protocol.TableHealth"/>) are ignored
+    /// except by tests about them, which call <c>IgnoreNoMessages()</c>.
+    /// </summary>
+    protected EntityTestKit() : base(ConfigurationFactory.ParseString("""
     akka.actor.provider = local
     akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
     akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-    """).WithFallback(EngineConfig.Akka))
-{
+    """).WithFallback(EngineConfig.Akka)) => IgnoreMessages<Protocol.TableHealth>();
+
     protected const string EntityId = "p/public.t";
 
     /// <summary>public.t (id integer key, v text).</summary>

@@ -20,12 +20,13 @@ public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines,
     {
         if (!root.HasPath("actorcdc")) throw new SettingsException("actorcdc", null, "a configuration block (see hocon/actorcdc.conf)");
         var defaults = root.HasPath("actorcdc.pipeline-defaults") ? root.GetConfig("actorcdc.pipeline-defaults") : Config.Empty;
+        var state = StateSettings.Parse(new ConfigReader(root.HasPath("actorcdc.state") ? root.GetConfig("actorcdc.state") : Config.Empty, "actorcdc.state"));
         var pipelines = new List<PipelineSettings>();
         if (root.HasPath("actorcdc.pipelines"))
         {
             var block = root.GetConfig("actorcdc.pipelines");
             foreach (var name in block.Root.GetObject().Items.Keys.OrderBy(k => k, StringComparer.Ordinal))
-                pipelines.Add(PipelineSettings.ParseWithProfiles(name, block.GetConfig(name), defaults));
+                pipelines.Add(PipelineSettings.ParseWithProfiles(name, block.GetConfig(name), defaults, state.DataDirectory));
         }
         var node = NodeSettings.Parse(new ConfigReader(root.GetConfig("actorcdc.node") ?? Config.Empty, "actorcdc.node"));
         var slots = pipelines.GroupBy(p => (p.Source.ConnectionString, p.Source.Slot)).FirstOrDefault(g => g.Count() > 1);

@@ -40,17 +40,20 @@ public sealed record PipelineSettings(
     /// <c>profiles.&lt;profile&gt;</c> block, then the pipeline block, then the shipped profile, then
     /// <c>actorcdc.pipeline-defaults</c>. The returned settings are the steady ones.
     /// </summary>
-    public static PipelineSettings ParseWithProfiles(string name, Config pipeline, Config defaults)
+    public static PipelineSettings ParseWithProfiles(string name, Config pipeline, Config defaults, string? dataDirectory = null)
     {
-        var backfill = Parse(name, pipeline, defaults, Configuration.Profile.Backfill);
-        var steady = Parse(name, pipeline, defaults, Configuration.Profile.Steady);
+        var backfill = Parse(name, pipeline, defaults, Configuration.Profile.Backfill, dataDirectory);
+        var steady = Parse(name, pipeline, defaults, Configuration.Profile.Steady, dataDirectory);
         backfill._backfill = steady._backfill = backfill;
         backfill._steady = steady._steady = steady;
         return steady;
     }
 
-    /// <summary>Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>, under one profile or none.</summary>
-    public static PipelineSettings Parse(string name, Config pipeline, Config defaults, Profile? profile = null)
+    /// <summary>
+    /// Reads <c>actorcdc.pipelines.&lt;name&gt;</c> over <c>actorcdc.pipeline-defaults</c>, under one profile or none;
+    /// relative paths (dead letters) are under <paramref name="dataDirectory"/> (default: ./data).
+    /// </summary>
+    public static PipelineSettings Parse(string name, Config pipeline, Config defaults, Profile? profile = null, string? dataDirectory = null)
     {
         var path = $"actorcdc.pipelines.{name}";
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9_]{0,40}$"))
@@ -88,7 +91,8 @@ public sealed record PipelineSettings(
             source,
             SinkSettings.Parse(c.Section("sink")),
             Routes.Parse(c),
-            DeliverySettings.Parse(c.Has("delivery") ? c.Section("delivery") : new ConfigReader(Config.Empty, c.Key("delivery"))),
+            DeliverySettings.Parse(c.Has("delivery") ? c.Section("delivery") : new ConfigReader(Config.Empty, c.Key("delivery")),
+                dataDirectory ?? Path.GetFullPath("data")),
             FlowControlSettings.Parse(c.Has("flow-control") ? c.Section("flow-control") : new ConfigReader(Config.Empty, c.Key("flow-control"))),
             RetrySettings.Parse(src.Has("slot-in-use") ? src.Section("slot-in-use") : new ConfigReader(Config.Empty, src.Key("slot-in-use")),
                 new RetrySettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, 10)),

@@ -158,6 +158,12 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             if (_paused) _reader.Tell(new WalReader.Pause()); // a restarted reader starts unpaused
         });
         Receive<WalReader.Failed>(f => Fail(f.Reason));
+        Receive<WalReader.Retrying>(r =>
+        {
+            if (_state is PipelineState.Failed or PipelineState.Completed) return;
+            _state = PipelineState.Degraded;
+            _reason = r.Reason;
+        });
         Receive<GetPipelineStatus>(_ => ReplyStatus());
     }
 
@@ -259,7 +265,12 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         }
         _reader.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5))
             .ContinueWith(t => t.IsCompletedSuccessfully
-                ? t.Result with { State = state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state, Reason = reason }
+                ? t.Result with
+                {
+                    State = state == PipelineState.Streaming && t.Result.State == PipelineState.Degraded ? PipelineState.Degraded
+                        : state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state,
+                    Reason = reason ?? t.Result.Reason,
+                }
                 : Empty(name, state, reason), TaskScheduler.Default)
             .PipeTo(sender);
     }

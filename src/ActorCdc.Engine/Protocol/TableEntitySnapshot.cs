@@ -11,4 +11,13 @@ public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byt
 {
     /// <summary>Planned sink writes not yet applied (sinks that name writes by position), oldest first.</summary>
     public IReadOnlyList<(SourcePosition First, SourcePosition Last)> OpenPlans { get; init; } = [];
+
+    /// <summary>Rows the sink rejected that were skipped (<c>on-data-error = skip</c>) so far.</summary>
+    public long RowsSkipped { get; init; }
+
+    /// <summary>Rows the sink rejected that were dead-lettered so far.</summary>
+    public long RowsDeadLettered { get; init; }
+
+    /// <summary>The position of the last rejected row counted, so a replayed rejection is not counted twice.</summary>
+    public SourcePosition LastRejected { get; init; } = SourcePosition.Start;
 }

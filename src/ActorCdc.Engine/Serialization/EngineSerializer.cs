@@ -51,6 +51,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ProfileInForceManifest = "profile";
     private const string TakeCheckpointManifest = "take-checkpoint";
     private const string CheckpointTakenManifest = "checkpoint-taken";
+    private const string TableHealthManifest = "th";
 
     public override int Identifier => SerializerIdentifier;
 
@@ -73,6 +74,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         GetPipelineStatus => GetPipelineStatusManifest,
         PipelineStatus => PipelineStatusManifest,
         TableEntitySnapshot => TableEntitySnapshotManifest,
+        TableHealth => TableHealthManifest,
         EpochStarted => EpochStartedManifest,
         HandOff => HandOffManifest,
         EntityWatermark => EntityWatermarkManifest,
@@ -122,6 +124,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case BatchDurable m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    break;
+                case TableHealth m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    writer.WriteNullableString(m.Problem);
+                    writer.WriteVarInt64(m.RowsSkipped);
+                    writer.WriteVarInt64(m.RowsDeadLettered);
                     break;
                 case SequenceGap m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -272,6 +280,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
             TableEntitySnapshotManifest => ReadEntitySnapshot(ref reader),
+            TableHealthManifest => new TableHealth(ChangeCodec.ReadTableId(ref reader), reader.ReadNullableString(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             SinkBatchPlannedManifest => new SinkBatchPlanned(reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             EpochStartedManifest => new EpochStarted(reader.ReadVarInt64()),
             HandOffManifest => HandOff.Instance,
@@ -318,6 +327,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChangeCodec.WriteSourcePosition(ref w, first);
             ChangeCodec.WriteSourcePosition(ref w, last);
         }
+        // Rejected-row counts come last: snapshots written before they existed simply end here.
+        w.WriteVarInt64(m.RowsSkipped);
+        w.WriteVarInt64(m.RowsDeadLettered);
+        ChangeCodec.WriteSourcePosition(ref w, m.LastRejected);
     }
 
     private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
@@ -328,7 +341,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var plans = new List<(SourcePosition, SourcePosition)>(n);
         for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
-        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
+        var snapshot = new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
+        if (r.IsAtEnd) return snapshot;
+        return snapshot with { RowsSkipped = r.ReadVarInt64(), RowsDeadLettered = r.ReadVarInt64(), LastRejected = ChangeCodec.ReadSourcePosition(ref r) };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)
@@ -436,6 +451,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(t.RowsSent);
             w.WriteVarInt64(t.RowsApplied);
             w.WriteVarInt64(t.InFlightBytes);
+            w.WriteVarInt64(t.RowsSkipped);
+            w.WriteVarInt64(t.RowsDeadLettered);
         }
     }
 
@@ -453,7 +470,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
-            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
+            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
         return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables);
     }
 }

@@ -14,10 +14,13 @@ namespace ActorCdc.Engine.Tables;
 /// write ran into one write, and reports each applied position to its TableEntity. For sinks that commit at
 /// checkpoints (<see cref="ICheckpointParticipant"/>) writes are only <see cref="Written"/> until the entity's
 /// checkpoint prepares and commits them.
+/// A write the sink rejects as a data error is bisected, in order, down to the rejected changes, which follow
+/// <c>delivery.on-data-error</c>: <c>fail</c> stops at the first (retried until the target is fixed), <c>skip</c> counts
+/// and logs them, <c>dead-letter</c> stores them in the dead-letter target before their position counts as applied.
 /// State: the table sink, the queue of batches not yet written, the last written position, the retry attempt.
 /// Supervision: child of its TableEntity (a crash fails the entity, which recovers with a fresh writer); sink errors
 /// are retried here with exponential backoff and jitter and logged with what to do, so a sink outage never loses or
-/// reorders a change.
+/// reorders a change; the entity hears of each failure and recovery (<see cref="Health"/>) for the pipeline status.
 /// </summary>
 public sealed class SinkWriter : ReceiveActor, IWithTimers
 {
@@ -66,7 +69,19 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     /// <summary>Preparing or committing a checkpoint failed; the entity tries again at its next checkpoint.</summary>
     public sealed record CheckpointFailed(Exception Error);
 
-    private sealed record WriteDone(SourcePosition Position, int Rows, int Batches, int TakenFromNext);
+    /// <summary>
+    /// Changes the sink rejected and the policy handled (skipped or dead-lettered), sent before the <see cref="Applied"/>
+    /// or <see cref="Written"/> that covers them; a dead letter already stored (a replay) is not stored twice.
+    /// </summary>
+    public sealed record Rejected(IReadOnlyList<RejectedChange> Changes, bool DeadLettered);
+
+    /// <summary>One rejected change: its position, the sink's error, whether the dead-letter target stored it anew.</summary>
+    public sealed record RejectedChange(SourcePosition Position, string Error, bool Stored);
+
+    /// <summary>The writer's health for the pipeline status: the problem it keeps retrying, or null once writes succeed again.</summary>
+    public sealed record Health(string? Problem);
+
+    private sealed record WriteDone(SourcePosition Position, int Rows, int Batches, int TakenFromNext, IReadOnlyList<RejectedChange> Rejected);
     private sealed record WriteFailed(Exception Error);
     private sealed record ReadDone(IActorRef ReplyTo, SourcePosition? Position);
     private sealed record ReadFailed(IActorRef ReplyTo, byte[]? Token, Exception Error);
@@ -86,6 +101,8 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private readonly LinkedList<object> _queue = new(); // ChangeBatch or PositionMarker, in order
     private readonly CancellationTokenSource _stopping = new();
     private readonly RetrySettings _retry;
+    private readonly DataErrorHandling _onDataError;
+    private string? _problem;
     private (IActorRef ReplyTo, bool Final)? _pendingPrepare;
     private readonly bool _stable;
     private readonly Queue<(SourcePosition First, SourcePosition Last)> _plans = new();
@@ -97,9 +114,10 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     private Core.Positions.Lsn _lastMarkerLsn; // rows at the last high watermark's LSN are backfilled rows
     private Metrics.OperationCounts _writing;
 
-    public SinkWriter(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table)
+    public SinkWriter(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table, DataErrorHandling? onDataError = null)
     {
         _sink = sink;
+        _onDataError = onDataError ?? DataErrorHandling.Fail;
         _participant = sink as ICheckpointParticipant;
         _stable = sink is IRequiresStableBatches;
         _current = current;
@@ -112,6 +130,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         Receive<ReadDone>(d =>
         {
             _attempt = 0;
+            Report(null);
             d.ReplyTo.Tell(new SinkPositionRead(d.Position));
         });
         Receive<ReadFailed>(f =>
@@ -120,6 +139,7 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             var delay = _retry.Delay(_attempt);
             _log.Warning("Reading what the sink holds for {0} failed (attempt {1}): {2}. Retrying in {3:0.0}s; check that the sink is reachable.",
                 _table, _attempt, Describe(f.Error), delay.TotalSeconds);
+            Report($"reading what the sink holds failed (retrying with backoff): {Describe(f.Error)}");
             Timers.StartSingleTimer("read", new ReadRetry(f.ReplyTo, f.Token), delay);
         });
         Receive<ChangeBatch>(b =>
@@ -148,6 +168,8 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         {
             _busy = false;
             _attempt = 0;
+            Report(null);
+            if (d.Rejected.Count > 0) OnRejected(d.Rejected);
             for (var i = 0; i < d.Batches; i++) _queue.RemoveFirst();
             _oldestQueuedUtc = _queue.Count > 0 ? DateTime.UtcNow : null;
             if (d.TakenFromNext > 0 && _queue.First?.Value is ChangeBatch partial)
@@ -166,8 +188,17 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
             var delay = _retry.Delay(_attempt);
             var kind = f.Error is CdcException c ? c.Kind : FailureKind.Transient;
             var fix = kind == FailureKind.Fatal ? " Fix the sink (credentials, permissions, target table) to let it continue." : "";
-            _log.Error($"Writing {_queue.Count} batch(es) of {_table} to the sink failed (attempt {_attempt}, {kind}): {Describe(f.Error)}. " +
-                       $"Retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds.{fix}");
+            if (f.Error is CdcException { Kind: FailureKind.Data } rejected)
+            {
+                _log.Error($"{_table}: {rejected.Message} (attempt {_attempt}; retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL).");
+                Report(rejected.Message);
+            }
+            else
+            {
+                _log.Error($"Writing {_queue.Count} batch(es) of {_table} to the sink failed (attempt {_attempt}, {kind}): {Describe(f.Error)}. " +
+                           $"Retrying in {delay.TotalSeconds:0.0}s; the changes stay queued and the slot keeps their WAL until the write succeeds.{fix}");
+                Report($"writing to the sink failed ({kind.ToString().ToLowerInvariant()}, retrying with backoff): {Describe(f.Error)}");
+            }
             Timers.StartSingleTimer("retry", new Retry(), delay);
         });
         Receive<Retry>(_ => { _metrics.SinkRetry(); TryWrite(); });
@@ -203,8 +234,28 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>A writer for <paramref name="sink"/>; <paramref name="current"/> (rows, bytes, flush interval) is read before each write, so a profile switch takes effect at the next one.</summary>
-    public static Props Props(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table) =>
-        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, current, table));
+    public static Props Props(ITableSink sink, SinkSettings settings, Func<SinkSettings> current, string table, DataErrorHandling? onDataError = null) =>
+        Akka.Actor.Props.Create(() => new SinkWriter(sink, settings, current, table, onDataError));
+
+    private void Report(string? problem)
+    {
+        if (problem == _problem) return;
+        _problem = problem;
+        Context.Parent.Tell(new Health(problem));
+    }
+
+    private void OnRejected(IReadOnlyList<RejectedChange> rejected)
+    {
+        var deadLettered = _onDataError.Policy == DataErrorPolicy.DeadLetter;
+        foreach (var r in rejected)
+        {
+            if (deadLettered)
+                _log.Warning("{0}: row at {1} rejected by the sink and {2}: {3}", _table, r.Position, r.Stored ? "dead-lettered" : "already dead-lettered (a replay)", r.Error);
+            else
+                _log.Warning("{0}: row at {1} rejected by the sink and skipped (delivery.on-data-error = skip): {2}", _table, r.Position, r.Error);
+        }
+        Context.Parent.Tell(new Rejected(rejected, deadLettered));
+    }
 
     private void ReadPosition(IActorRef replyTo, byte[]? token)
     {
@@ -319,8 +370,9 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
         var batches = group.Batches;
         var taken = group.TakenFromNext;
         _writing = Metrics.TableMetrics.Count(group.Changes, _lastMarkerLsn);
-        Start(() => _sink.ApplyAsync(group.Schema, group.Changes, upTo, _stopping.Token)).PipeTo(Self,
-            success: () => new WriteDone(upTo, rows, batches, taken),
+        var isolation = new RejectionIsolation(_sink, _onDataError, bisect: _participant is null, _stopping.Token);
+        Start(() => isolation.WriteAsync(group.Schema, group.Changes, upTo)).PipeTo(Self,
+            success: rejected => new WriteDone(upTo, rows, batches, taken, rejected),
             failure: e => new WriteFailed(e));
     }
 
@@ -371,6 +423,8 @@ public sealed class SinkWriter : ReceiveActor, IWithTimers
     {
         _stopping.Cancel();
         _ = _sink.DisposeAsync().AsTask().ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        if (_onDataError.Target is { } deadLetters)
+            _ = deadLetters.DisposeAsync().AsTask().ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         _stopping.Dispose();
     }
 }

@@ -15,7 +15,8 @@ namespace ActorCdc.Engine.Tables;
 /// its persisted position, persists each new batch before acknowledging it, feeds its SinkWriter in order, reports
 /// applied positions to the WalReader (DESIGN.md §3.2) and snapshots itself at every checkpoint (§3.6).
 /// State: persisted and applied positions, batches persisted but not applied, the incarnation's epoch, the reader's
-/// session and next batch number, the sink's checkpoint token for sinks that commit at checkpoints.
+/// session and next batch number, the sink's checkpoint token for sinks that commit at checkpoints, the counts of rows
+/// the sink rejected (skipped or dead-lettered) and the table's health, reported to the WalReader for the status.
 /// Supervision: a shard entity (restarted by its shard, recovering from its newest snapshot and the local events of
 /// the same epoch); parent of its SinkWriter, whose failure fails the entity so it recovers with a fresh writer.
 /// </summary>
@@ -61,6 +62,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private readonly List<IActorRef> _checkpointWaiters = new(); // operators waiting for the checkpoint in progress
     private readonly List<IActorRef> _nextCheckpointWaiters = new(); // asked while another was in progress: they get the next one
     private readonly Metrics.TableMetrics _metrics;
+    private long _rowsSkipped;
+    private long _rowsDeadLettered;
+    private SourcePosition _lastRejected = SourcePosition.Start;
+    private string? _sinkProblem;
+    private TableHealth? _reportedHealth;
 
     public TableEntity(string entityId, PipelineRegistry registry)
     {
@@ -77,6 +83,9 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _sinkToken = s.SinkToken;
             _openPlans.Clear();
             _openPlans.AddRange(s.OpenPlans);
+            _rowsSkipped = s.RowsSkipped;
+            _rowsDeadLettered = s.RowsDeadLettered;
+            _lastRejected = s.LastRejected;
         });
         Recover<TableBatchPersisted>(e =>
         {
@@ -112,7 +121,12 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         });
         Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
         Command<HandOff>(_ => Context.Stop(Self)); // nothing new to hand over before we started
-        CommandAny(_ => Stash.Stash());
+        Command<SinkWriter.Health>(OnSinkHealth);
+        CommandAny(m =>
+        {
+            if (m is EntityChanges or EntityWatermark) _reader = Sender; // so a sink failing at start shows in the status
+            Stash.Stash();
+        });
     }
 
     public override string PersistenceId { get; }
@@ -130,7 +144,10 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private ICheckpointStore? CheckpointStore => CheckpointStorage.Get(Context.System).Store;
 
-    private TableEntitySnapshot CurrentSnapshot() => new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList() };
+    private TableEntitySnapshot CurrentSnapshot() => WithCounts(new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList() });
+
+    private TableEntitySnapshot WithCounts(TableEntitySnapshot s) =>
+        s with { RowsSkipped = _rowsSkipped, RowsDeadLettered = _rowsDeadLettered, LastRejected = _lastRejected };
 
     private void StartIncarnation()
     {
@@ -144,7 +161,11 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
         _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
         var runtime = _runtime;
-        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, () => runtime.Current.Sink, $"{_pipeline}/{_table}"), "sink-writer");
+        var delivery = settings.Delivery;
+        var onDataError = new DataErrorHandling(delivery.OnDataError,
+            delivery.OnDataError == Configuration.DataErrorPolicy.DeadLetter ? DeadLetters.DeadLetterTargets.Create(delivery.DeadLetter, _pipeline, _table) : null,
+            _pipeline);
+        _writer = Context.ActorOf(SinkWriter.Props(sink, settings.Sink, () => runtime.Current.Sink, $"{_pipeline}/{_table}", onDataError), "sink-writer");
         // A new epoch, snapshotted (and uploaded) before anything else, so that no later incarnation anywhere replays
         // this node's older events on top of what this incarnation is about to apply.
         Persist(new EpochStarted(_epoch), _ => SaveSnapshot(CurrentSnapshot()));
@@ -198,6 +219,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
         Command<SinkWriter.Written>(w => _written = SourcePosition.Max(_written, w.Position));
+        Command<SinkWriter.Rejected>(OnRejected);
+        Command<SinkWriter.Health>(OnSinkHealth);
         Command<SinkWriter.PlanWrite>(p =>
         {
             var writer = Sender;
@@ -211,6 +234,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         {
             ArmCheckpoints();
             Checkpoint(handOff: false);
+            ReportHealth(always: true); // a report lost on the way, or a reader restarted since, hears it again
         });
         Command<TakeCheckpoint>(_ =>
         {
@@ -285,6 +309,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             }
             _session = session;
             _nextSeq = 1;
+            if (_reportedHealth is not null) ReportHealth(always: true); // a new reader session knows nothing of it
         }
         if (seq != _nextSeq)
         {
@@ -500,7 +525,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         _sinkToken = p.Token;
         _pendingCommitUpTo = p.UpTo;
-        SaveSnapshot(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token));
+        SaveSnapshot(WithCounts(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token)));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
@@ -569,6 +594,41 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             w.Tell(new CheckpointTaken(_table, _applied, 0, "the table entity stopped (handed off to another node or restarted); take the checkpoint again"));
         _metrics.Detach();
         base.PostStop();
+    }
+
+    /// <summary>
+    /// Counts rows the sink rejected that the policy handled; a rejection at or below the last one counted is a replay
+    /// after a restart (the dead-letter target does not store it twice either).
+    /// </summary>
+    private void OnRejected(SinkWriter.Rejected r)
+    {
+        foreach (var change in r.Changes)
+        {
+            if (change.Position <= _lastRejected) continue;
+            _lastRejected = change.Position;
+            if (r.DeadLettered) _rowsDeadLettered++;
+            else _rowsSkipped++;
+        }
+        ReportHealth(always: false);
+    }
+
+    private void OnSinkHealth(SinkWriter.Health h)
+    {
+        _sinkProblem = h.Problem;
+        ReportHealth(always: false);
+    }
+
+    /// <summary>Tells the WalReader (which builds the pipeline status) this table's problem and rejected-row counts.</summary>
+    private void ReportHealth(bool always)
+    {
+        var problem = _sinkProblem;
+        if (problem is null && CheckpointStore?.Lag is { LastError: { } upload })
+            problem = $"checkpoint uploads are failing (retrying with backoff; snapshots stay queued): {upload}";
+        var health = new TableHealth(_table, problem, _rowsSkipped, _rowsDeadLettered);
+        if (!always && health == _reportedHealth) return;
+        if (health.Problem is null && health.RowsSkipped == 0 && health.RowsDeadLettered == 0 && _reportedHealth is null) return;
+        _reportedHealth = health;
+        if (!_reader.IsNobody()) _reader.Tell(health);
     }
 
     private void SendRows(TableSchema schema, IReadOnlyList<RowChange> rows)

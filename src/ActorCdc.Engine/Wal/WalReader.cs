@@ -36,6 +36,9 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     /// <summary>Tells the manager the pipeline cannot go on; <see cref="Reason"/> says what to do.</summary>
     public sealed record Failed(string Pipeline, string Reason);
 
+    /// <summary>Tells the manager the replication stream failed and is retried with backoff (the pipeline is Degraded until it streams again).</summary>
+    public sealed record Retrying(string Pipeline, string Reason);
+
     private sealed record Pumped(long Session, SourceEvent Event);
     private sealed record PumpFailed(long Session, Exception Error);
     private sealed record SessionOpened(long Session, WalStream Stream);
@@ -52,6 +55,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private readonly Dictionary<TableId, long> _nextSeq = new();
     private readonly Dictionary<TableId, Queue<(long Seq, DateTime SentUtc)>> _awaitingPersisted = new();
     private readonly Dictionary<TableId, (long Sent, long Applied)> _rows = new();
+    private readonly Dictionary<TableId, TableHealth> _health = new();
     private readonly SourceAdmin _admin;
     private CancellationTokenSource _pumpCts = new();
     private WalStream? _stream;
@@ -78,6 +82,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         Receive<PumpFailed>(OnPumpFailed);
         Receive<BatchPersisted>(OnPersisted);
         Receive<BatchDurable>(d => OnDurable(d.Table, d.Applied));
+        Receive<TableHealth>(h => _health[h.Table] = h);
         Receive<SequenceGap>(g =>
         {
             if (g.Session != _session) return;
@@ -331,6 +336,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             return;
         }
         // The backoff supervisor restarts us; the slot resends everything after its confirmed LSN.
+        _manager.Tell(new Retrying(_settings.Name, $"the replication stream failed and is retried with backoff: {f.Error.Message}"));
         throw new CdcException(FailureKind.Transient, $"{_settings.Name}: replication stream failed: {f.Error.Message}", f.Error);
     }
 
@@ -349,12 +355,33 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         var received = _stream?.LastReceivedLsn ?? _confirmed;
         var oldest = _tracker.OldestPendingCommitUtc;
         var tables = new List<TableStatus>();
-        foreach (var (t, r) in _rows) tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t)));
+        foreach (var (t, r) in _rows)
+        {
+            var h = _health.GetValueOrDefault(t);
+            tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t), h?.RowsSkipped ?? 0, h?.RowsDeadLettered ?? 0));
+        }
         tables.Sort((a, b) => a.Table.CompareTo(b.Table));
-        return new PipelineStatus(_settings.Name, _stream is null ? PipelineState.Starting : PipelineState.Streaming, null,
+        var (state, reason) = Health();
+        return new PipelineStatus(_settings.Name, _stream is null ? PipelineState.Starting : state, reason,
             _confirmed, received, received > _confirmed ? (long)(received.Value - _confirmed.Value) : 0,
             oldest is { } o ? Math.Max(0, (DateTime.UtcNow - o).TotalSeconds) : 0,
             _gate.InFlightBytes, _reconnects, tables);
+    }
+
+    /// <summary>Degraded while any table reports a problem (a sink writer retrying, rows rejected under fail, checkpoint uploads failing).</summary>
+    private (PipelineState State, string? Reason) Health()
+    {
+        TableHealth? first = null;
+        var failing = 0;
+        foreach (var h in _health.Values)
+        {
+            if (h.Problem is null) continue;
+            failing++;
+            if (first is null || h.Table.CompareTo(first.Table) < 0) first = h;
+        }
+        if (first is null) return (PipelineState.Streaming, null);
+        var more = failing > 1 ? $" (and {failing - 1} more table(s))" : "";
+        return (PipelineState.Degraded, $"{first.Table}: {first.Problem}{more}");
     }
 
     private static async Task DisposeQuietly(WalStream stream)
