@@ -25,6 +25,12 @@ public sealed class WalStream : IAsyncDisposable
     /// </summary>
     public const string ActivePidDataKey = "actorcdc.slot.active-pid";
 
+    /// <summary>
+    /// Key in <see cref="Exception.Data"/> of the fatal <see cref="CdcException"/> thrown when the slot does not exist
+    /// (at open or while streaming); the value is the slot's name.
+    /// </summary>
+    public const string SlotMissingDataKey = "actorcdc.slot.missing";
+
     private readonly PostgresSourceSettings _settings;
     private readonly LogicalReplicationConnection _connection;
     private readonly NpgsqlDataSource _catalogSource;
@@ -35,14 +41,24 @@ public sealed class WalStream : IAsyncDisposable
     private int _dirty;
 
     private WalStream(PostgresSourceSettings settings, LogicalReplicationConnection connection,
-        NpgsqlDataSource catalogSource, Lsn confirmed)
+        NpgsqlDataSource catalogSource, Lsn confirmed, TimeSpan statusInterval)
     {
+        StatusInterval = statusInterval;
         _settings = settings;
         _connection = connection;
         _catalogSource = catalogSource;
         _confirmed = (long)confirmed.Value;
         _decoder = new PgOutputDecoder(new TypeCatalog(catalogSource, settings.ConnectionString), settings);
     }
+
+    /// <summary>
+    /// How often this session sends status updates: <see cref="PostgresSourceSettings.StatusInterval"/>, shortened to a
+    /// third of the server's <c>wal_sender_timeout</c> when that is shorter, so the walsender never times us out.
+    /// </summary>
+    public TimeSpan StatusInterval { get; }
+
+    /// <summary>True when <paramref name="error"/> says the slot does not exist (dropped, or never created).</summary>
+    public static bool IsSlotMissing(Exception error) => error.Data[SlotMissingDataKey] is string;
 
     /// <summary>The PID carried by a slot-in-use failure from <see cref="OpenAsync"/> or <see cref="ReadAsync"/>, else null.</summary>
     public static int? ActivePidOf(Exception error) => error.Data[ActivePidDataKey] as int?;
@@ -77,12 +93,15 @@ public sealed class WalStream : IAsyncDisposable
         LogicalReplicationConnection? connection = null;
         try
         {
-            var confirmed = await CheckSlotAndPublicationAsync(catalogSource, settings, ct);
-            connection = new LogicalReplicationConnection(connectionString) { WalReceiverStatusInterval = settings.StatusInterval };
+            var (confirmed, senderTimeout) = await CheckSlotAndPublicationAsync(catalogSource, settings, ct);
+            var statusInterval = StatusIntervalFor(settings.StatusInterval, senderTimeout);
+            // Npgsql sends status updates from a timer, also while the pump waits for credit and reads nothing; the
+            // walsender, blocked on a full socket, still reads them. Only their interval has to beat the server's timeout.
+            connection = new LogicalReplicationConnection(connectionString) { WalReceiverStatusInterval = statusInterval };
             await connection.Open(ct);
             // Status updates report this until the first Confirm: never 0, which must not move the slot.
             connection.SetReplicationStatus(new NpgsqlLogSequenceNumber(confirmed.Value));
-            return new WalStream(settings, connection, catalogSource, confirmed);
+            return new WalStream(settings, connection, catalogSource, confirmed, statusInterval);
         }
         catch (Exception e)
         {
@@ -177,13 +196,17 @@ public sealed class WalStream : IAsyncDisposable
         }
     }
 
-    private static async Task<Lsn> CheckSlotAndPublicationAsync(NpgsqlDataSource dataSource, PostgresSourceSettings settings, CancellationToken ct)
+    /// <summary>The configured interval, or a third of a shorter <c>wal_sender_timeout</c> (0 = no timeout).</summary>
+    public static TimeSpan StatusIntervalFor(TimeSpan configured, TimeSpan walSenderTimeout) =>
+        walSenderTimeout > TimeSpan.Zero && configured > walSenderTimeout / 3 ? walSenderTimeout / 3 : configured;
+
+    private static async Task<(Lsn Confirmed, TimeSpan SenderTimeout)> CheckSlotAndPublicationAsync(NpgsqlDataSource dataSource, PostgresSourceSettings settings, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var slot = await SlotQueries.ReadAsync(connection, settings.Slot, ct);
         if (!slot.State.Exists)
-            throw CdcException.Fatal(
-                $"source.slot = \"{settings.Slot}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-slot = on and restart, or create it with SELECT pg_create_logical_replication_slot('{settings.Slot}', 'pgoutput');.");
+            throw SlotMissing(settings.Slot, CdcException.Fatal(
+                $"source.slot = \"{settings.Slot}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-slot = on and restart, or create it with SELECT pg_create_logical_replication_slot('{settings.Slot}', 'pgoutput');."));
         SlotSetup.Check(slot, settings.Slot);
         if (slot.State.ActivePid is { } pid) throw PostgresErrors.SlotInUse(settings.Slot, pid);
         await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = @pub", connection);
@@ -191,7 +214,15 @@ public sealed class WalStream : IAsyncDisposable
         if (await cmd.ExecuteScalarAsync(ct) is null)
             throw CdcException.Fatal(
                 $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION.");
-        return slot.State.ConfirmedFlushLsn;
+        await using var timeout = new NpgsqlCommand("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_sender_timeout'", connection);
+        var senderTimeoutMs = await timeout.ExecuteScalarAsync(ct) is long ms ? ms : 60_000;
+        return (slot.State.ConfirmedFlushLsn, TimeSpan.FromMilliseconds(senderTimeoutMs));
+    }
+
+    private static CdcException SlotMissing(string slot, CdcException e)
+    {
+        e.Data[SlotMissingDataKey] = slot;
+        return e;
     }
 
     private CdcException ClassifyStreamError(Exception e)
@@ -203,8 +234,8 @@ public sealed class WalStream : IAsyncDisposable
                 return CdcException.Fatal(
                     $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); recreate it with the captured tables and restart, then check the sink for gaps.", pg);
             if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("replication slot", StringComparison.Ordinal))
-                return CdcException.Fatal(
-                    $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg);
+                return SlotMissing(_settings.Slot, CdcException.Fatal(
+                    $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg));
             if (pg.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState || pg.SqlState == PostgresErrorCodes.UndefinedFile)
                 return CdcException.Fatal(
                     $"source.slot = \"{_settings.Slot}\" can no longer be read ({pg.MessageText}); the WAL it needs is gone: drop and recreate the slot and take a new snapshot.", pg);

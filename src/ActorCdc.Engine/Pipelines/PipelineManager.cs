@@ -38,6 +38,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private bool _backfillDone;
     private IActorRef? _savepointFor;
     private int _attempt;
+    private long _sessions;
 
     public PipelineManager(PipelineRuntime runtime, IActorRef region)
     {
@@ -134,6 +135,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Receive<RetryPrepare>(_ => Prepare());
         Receive<WalReader.Streaming>(_ =>
         {
+            _sessions++; // counted here: a reader restarted by its backoff supervisor forgets its own count
             if (_state is PipelineState.Failed or PipelineState.Completed) return;
             _state = PipelineState.Streaming;
             _reason = null;
@@ -196,6 +198,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         var reason = _reason;
         var name = _settings.Name;
         var backfillDone = _backfillDone;
+        var reconnects = Math.Max(0, _sessions - 1);
         if (_reader.IsNobody() || state == PipelineState.Failed)
         {
             sender.Tell(Empty(name, state, reason));
@@ -203,7 +206,12 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         }
         _reader.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(5))
             .ContinueWith(t => t.IsCompletedSuccessfully
-                ? t.Result with { State = state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state, Reason = reason }
+                ? t.Result with
+                {
+                    State = state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state,
+                    Reason = reason,
+                    Reconnects = Math.Max(t.Result.Reconnects, reconnects),
+                }
                 : Empty(name, state, reason), TaskScheduler.Default)
             .PipeTo(sender);
     }
