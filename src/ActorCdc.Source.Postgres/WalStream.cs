@@ -31,6 +31,12 @@ public sealed class WalStream : IAsyncDisposable
     /// </summary>
     public const string SlotMissingDataKey = "actorcdc.slot.missing";
 
+    /// <summary>
+    /// Key in <see cref="Exception.Data"/> of the fatal <see cref="CdcException"/> thrown when the publication does not
+    /// exist (at open or while streaming); the value is the publication's name.
+    /// </summary>
+    public const string PublicationMissingDataKey = "actorcdc.publication.missing";
+
     private readonly PostgresSourceSettings _settings;
     private readonly LogicalReplicationConnection _connection;
     private readonly NpgsqlDataSource _catalogSource;
@@ -60,6 +66,9 @@ public sealed class WalStream : IAsyncDisposable
     /// <summary>True when <paramref name="error"/> says the slot does not exist (dropped, or never created).</summary>
     public static bool IsSlotMissing(Exception error) => error.Data[SlotMissingDataKey] is string;
 
+    /// <summary>True when <paramref name="error"/> says the publication does not exist (dropped, or never created).</summary>
+    public static bool IsPublicationMissing(Exception error) => error.Data[PublicationMissingDataKey] is string;
+
     /// <summary>The PID carried by a slot-in-use failure from <see cref="OpenAsync"/> or <see cref="ReadAsync"/>, else null.</summary>
     public static int? ActivePidOf(Exception error) => error.Data[ActivePidDataKey] as int?;
 
@@ -68,6 +77,9 @@ public sealed class WalStream : IAsyncDisposable
 
     /// <summary>The highest position passed to <see cref="Confirm"/> (initially the slot's confirmed_flush_lsn).</summary>
     public Lsn ConfirmedLsn => new((ulong)Interlocked.Read(ref _confirmed));
+
+    /// <summary>How long the stream must stay quiet before <see cref="StreamCaughtUp"/> reports the server's position.</summary>
+    private TimeSpan QuietInterval => StatusInterval < TimeSpan.FromSeconds(1) ? StatusInterval : TimeSpan.FromSeconds(1);
 
     /// <summary>How many stream chunks of large in-progress transactions arrived.</summary>
     public long StreamChunks => _decoder.StreamChunks;
@@ -126,14 +138,39 @@ public sealed class WalStream : IAsyncDisposable
         var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, ct)
             .GetAsyncEnumerator(ct);
         var output = _decoder.Output;
+        var quiet = QuietInterval;
+        var caughtUp = Lsn.Zero;
         try
         {
             while (true)
             {
                 IEnumerable<SourceEvent>? replay = null;
+                Task<bool> next;
                 try
                 {
-                    if (!await messages.MoveNextAsync()) break;
+                    next = messages.MoveNextAsync().AsTask();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    throw ClassifyStreamError(e);
+                }
+                // While no message comes, keepalives still move LastReceivedLsn to the server's sent position. Reported,
+                // it lets an idle pipeline confirm it; a walsender shutting down (pg_ctl stop -m fast) waits until its
+                // client has flushed everything it sent, shutdown checkpoint included, and would wait for ever.
+                while (!next.IsCompleted)
+                {
+                    await Task.WhenAny(next, Task.Delay(quiet, CancellationToken.None)).ConfigureAwait(false);
+                    if (next.IsCompleted) break;
+                    // Read after every earlier message was yielded. A data message whose header Npgsql has just read may
+                    // already count here; its LSN is below its transaction's commit, which stays resent after a confirm.
+                    var received = LastReceivedLsn;
+                    if (received <= caughtUp) continue;
+                    caughtUp = received;
+                    yield return new StreamCaughtUp(received);
+                }
+                try
+                {
+                    if (!await next) break;
                     if (messages.Current is StreamCommitMessage commit) replay = _decoder.CommitStream(commit);
                     else await _decoder.HandleAsync(messages.Current, ct);
                 }
@@ -212,16 +249,18 @@ public sealed class WalStream : IAsyncDisposable
         await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = @pub", connection);
         cmd.Parameters.AddWithValue("pub", settings.Publication);
         if (await cmd.ExecuteScalarAsync(ct) is null)
-            throw CdcException.Fatal(
-                $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION.");
+            throw Tag(PublicationMissingDataKey, settings.Publication, CdcException.Fatal(
+                $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION."));
         await using var timeout = new NpgsqlCommand("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_sender_timeout'", connection);
         var senderTimeoutMs = await timeout.ExecuteScalarAsync(ct) is long ms ? ms : 60_000;
         return (slot.State.ConfirmedFlushLsn, TimeSpan.FromMilliseconds(senderTimeoutMs));
     }
 
-    private static CdcException SlotMissing(string slot, CdcException e)
+    private static CdcException SlotMissing(string slot, CdcException e) => Tag(SlotMissingDataKey, slot, e);
+
+    private static CdcException Tag(string key, string name, CdcException e)
     {
-        e.Data[SlotMissingDataKey] = slot;
+        e.Data[key] = name;
         return e;
     }
 
@@ -231,8 +270,10 @@ public sealed class WalStream : IAsyncDisposable
         {
             // Errors that no retry fixes: the slot or publication is gone, or the WAL it needs was removed.
             if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("publication", StringComparison.Ordinal))
-                return CdcException.Fatal(
-                    $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); recreate it with the captured tables and restart, then check the sink for gaps.", pg);
+                return Tag(PublicationMissingDataKey, _settings.Publication, CdcException.Fatal(
+                    $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); PostgreSQL cannot decode slot {_settings.Slot} without it, " +
+                    $"and recreating it does not resume the slot: recreate the publication, drop the slot (SELECT pg_drop_replication_slot('{_settings.Slot}')), " +
+                    $"restart with source.create-slot = on and resnapshot every captured table; changes after LSN {ConfirmedLsn} are lost to this pipeline.", pg));
             if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("replication slot", StringComparison.Ordinal))
                 return SlotMissing(_settings.Slot, CdcException.Fatal(
                     $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg));

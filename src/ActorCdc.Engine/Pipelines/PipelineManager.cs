@@ -176,7 +176,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Task.Run(async () =>
         {
             await using var admin = new SourceAdmin(source);
-            var tables = new List<TableId>(await admin.PrepareAsync(CancellationToken.None).ConfigureAwait(false));
+            var tables = new List<TableId>(await admin.DiscoverTablesAsync(CancellationToken.None).ConfigureAwait(false));
             tables.AddRange(await admin.PublishedTablesAsync(CancellationToken.None).ConfigureAwait(false));
             return tables;
         }).PipeTo(Self, success: t => new Discovered(t), failure: e => new Discovered([]));
@@ -186,6 +186,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     {
         _state = PipelineState.Failed;
         _reason = reason;
+        Timers.Cancel("discover");
         _log.Error("{0}: pipeline FAILED: {1}", _settings.Name, reason);
         if (!_reader.IsNobody()) Context.Stop(_reader);
         _reader = ActorRefs.Nobody;

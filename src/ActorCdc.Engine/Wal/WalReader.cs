@@ -233,6 +233,9 @@ public sealed class WalReader : ReceiveActor, IWithTimers
             case LogicalMessage { Transactional: false } m when m.Prefix == SourceAdmin.HeartbeatPrefix:
                 if (_tracker.Idle(m.Lsn)) Confirm();
                 break;
+            case StreamCaughtUp u:
+                if (_tracker.Idle(u.Lsn)) Confirm();
+                break;
         }
     }
 
@@ -339,6 +342,12 @@ public sealed class WalReader : ReceiveActor, IWithTimers
                          $"changes after LSN {_runtime.ConfirmedLsn} are lost to this pipeline. The pipeline does not recreate it by itself: " +
                          "restart the node with source.create-slot = on to recreate it, then resnapshot every captured table " +
                          $"(actorcdc-node --resnapshot {_settings.Name}/<schema.table>, once per table).";
+            else if (WalStream.IsPublicationMissing(fatal) && _runtime.ConfirmedLsn > Lsn.Zero)
+                reason = $"publication {_settings.Source.Publication} no longer exists (it was dropped while pipeline {_settings.Name} was running): " +
+                         $"PostgreSQL cannot decode slot {_settings.Source.Slot} without it, and recreating it does not resume the slot. " +
+                         $"Recreate the publication, drop the slot (SELECT pg_drop_replication_slot('{_settings.Source.Slot}')), restart the node with " +
+                         $"source.create-slot = on and resnapshot every captured table (actorcdc-node --resnapshot {_settings.Name}/<schema.table>); " +
+                         $"changes after LSN {_runtime.ConfirmedLsn} are lost to this pipeline.";
             _log.Error("{0}: {1}", _settings.Name, reason);
             _manager.Tell(new Failed(_settings.Name, reason));
             Context.Stop(Self);
