@@ -44,6 +44,9 @@ public sealed class StatusFormatter
         sb.Append(CultureInfo.InvariantCulture, $"[{localTime:HH:mm:ss}] {s.Pipeline} {s.State}");
         if (s.Reason is not null) sb.Append(" (").Append(s.Reason).Append(')');
         sb.Append(CultureInfo.InvariantCulture, $"  lag {Bytes(s.LagBytes)} / {s.LagSeconds:0.0}s  confirmed {s.ConfirmedLsn}");
+        if (s.InFlightBudgetBytes > 0)
+            sb.Append(CultureInfo.InvariantCulture,
+                $"\n    flow control: in flight {s.InFlightBytes:N0} B, peak {s.PeakInFlightBytes:N0} B of budget {s.InFlightBudgetBytes:N0} B, backpressured {s.BackpressureSeconds:0.0}s, reconnects {s.Reconnects}");
         foreach (var t in s.Tables)
         {
             var rate = rates.TryGetValue(t.Table, out var r) ? r : 0;

@@ -41,6 +41,19 @@ public sealed class SourceAdmin : IAsyncDisposable
         }, ct);
 
     /// <summary>
+    /// Table discovery while running: resolves <c>source.tables</c> again and adds newly matching tables to the
+    /// publication, but never creates the publication or the slot. One dropped while the pipeline runs means changes
+    /// were lost; the reader fails the pipeline with what to do instead of resuming silently on a new one.
+    /// </summary>
+    public Task<IReadOnlyList<TableId>> DiscoverTablesAsync(CancellationToken ct) =>
+        RunAsync("discovering tables", async connection =>
+        {
+            var tables = await TableResolver.ResolveAsync(connection, _settings.Tables, ct);
+            await PublicationSetup.EnsureAsync(connection, _settings, tables, ct, create: false);
+            return tables;
+        }, ct);
+
+    /// <summary>
     /// Every table the publication publishes now, whatever <c>source.tables</c> says: a table an operator added with
     /// ALTER PUBLICATION ... ADD TABLE is captured and backfilled without a restart.
     /// </summary>

@@ -25,6 +25,18 @@ public sealed class WalStream : IAsyncDisposable
     /// </summary>
     public const string ActivePidDataKey = "actorcdc.slot.active-pid";
 
+    /// <summary>
+    /// Key in <see cref="Exception.Data"/> of the fatal <see cref="CdcException"/> thrown when the slot does not exist
+    /// (at open or while streaming); the value is the slot's name.
+    /// </summary>
+    public const string SlotMissingDataKey = "actorcdc.slot.missing";
+
+    /// <summary>
+    /// Key in <see cref="Exception.Data"/> of the fatal <see cref="CdcException"/> thrown when the publication does not
+    /// exist (at open or while streaming); the value is the publication's name.
+    /// </summary>
+    public const string PublicationMissingDataKey = "actorcdc.publication.missing";
+
     private readonly PostgresSourceSettings _settings;
     private readonly LogicalReplicationConnection _connection;
     private readonly NpgsqlDataSource _catalogSource;
@@ -35,14 +47,27 @@ public sealed class WalStream : IAsyncDisposable
     private int _dirty;
 
     private WalStream(PostgresSourceSettings settings, LogicalReplicationConnection connection,
-        NpgsqlDataSource catalogSource, Lsn confirmed)
+        NpgsqlDataSource catalogSource, Lsn confirmed, TimeSpan statusInterval)
     {
+        StatusInterval = statusInterval;
         _settings = settings;
         _connection = connection;
         _catalogSource = catalogSource;
         _confirmed = (long)confirmed.Value;
         _decoder = new PgOutputDecoder(new TypeCatalog(catalogSource, settings.ConnectionString), settings);
     }
+
+    /// <summary>
+    /// How often this session sends status updates: <see cref="PostgresSourceSettings.StatusInterval"/>, shortened to a
+    /// third of the server's <c>wal_sender_timeout</c> when that is shorter, so the walsender never times us out.
+    /// </summary>
+    public TimeSpan StatusInterval { get; }
+
+    /// <summary>True when <paramref name="error"/> says the slot does not exist (dropped, or never created).</summary>
+    public static bool IsSlotMissing(Exception error) => error.Data[SlotMissingDataKey] is string;
+
+    /// <summary>True when <paramref name="error"/> says the publication does not exist (dropped, or never created).</summary>
+    public static bool IsPublicationMissing(Exception error) => error.Data[PublicationMissingDataKey] is string;
 
     /// <summary>The PID carried by a slot-in-use failure from <see cref="OpenAsync"/> or <see cref="ReadAsync"/>, else null.</summary>
     public static int? ActivePidOf(Exception error) => error.Data[ActivePidDataKey] as int?;
@@ -52,6 +77,9 @@ public sealed class WalStream : IAsyncDisposable
 
     /// <summary>The highest position passed to <see cref="Confirm"/> (initially the slot's confirmed_flush_lsn).</summary>
     public Lsn ConfirmedLsn => new((ulong)Interlocked.Read(ref _confirmed));
+
+    /// <summary>How long the stream must stay quiet before <see cref="StreamCaughtUp"/> reports the server's position.</summary>
+    private TimeSpan QuietInterval => StatusInterval < TimeSpan.FromSeconds(1) ? StatusInterval : TimeSpan.FromSeconds(1);
 
     /// <summary>How many stream chunks of large in-progress transactions arrived.</summary>
     public long StreamChunks => _decoder.StreamChunks;
@@ -77,12 +105,15 @@ public sealed class WalStream : IAsyncDisposable
         LogicalReplicationConnection? connection = null;
         try
         {
-            var confirmed = await CheckSlotAndPublicationAsync(catalogSource, settings, ct);
-            connection = new LogicalReplicationConnection(connectionString) { WalReceiverStatusInterval = settings.StatusInterval };
+            var (confirmed, senderTimeout) = await CheckSlotAndPublicationAsync(catalogSource, settings, ct);
+            var statusInterval = StatusIntervalFor(settings.StatusInterval, senderTimeout);
+            // Npgsql sends status updates from a timer, also while the pump waits for credit and reads nothing; the
+            // walsender, blocked on a full socket, still reads them. Only their interval has to beat the server's timeout.
+            connection = new LogicalReplicationConnection(connectionString) { WalReceiverStatusInterval = statusInterval };
             await connection.Open(ct);
             // Status updates report this until the first Confirm: never 0, which must not move the slot.
             connection.SetReplicationStatus(new NpgsqlLogSequenceNumber(confirmed.Value));
-            return new WalStream(settings, connection, catalogSource, confirmed);
+            return new WalStream(settings, connection, catalogSource, confirmed, statusInterval);
         }
         catch (Exception e)
         {
@@ -107,14 +138,39 @@ public sealed class WalStream : IAsyncDisposable
         var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, ct)
             .GetAsyncEnumerator(ct);
         var output = _decoder.Output;
+        var quiet = QuietInterval;
+        var caughtUp = Lsn.Zero;
         try
         {
             while (true)
             {
                 IEnumerable<SourceEvent>? replay = null;
+                Task<bool> next;
                 try
                 {
-                    if (!await messages.MoveNextAsync()) break;
+                    next = messages.MoveNextAsync().AsTask();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    throw ClassifyStreamError(e);
+                }
+                // While no message comes, keepalives still move LastReceivedLsn to the server's sent position. Reported,
+                // it lets an idle pipeline confirm it; a walsender shutting down (pg_ctl stop -m fast) waits until its
+                // client has flushed everything it sent, shutdown checkpoint included, and would wait for ever.
+                while (!next.IsCompleted)
+                {
+                    await Task.WhenAny(next, Task.Delay(quiet, CancellationToken.None)).ConfigureAwait(false);
+                    if (next.IsCompleted) break;
+                    // Read after every earlier message was yielded. A data message whose header Npgsql has just read may
+                    // already count here; its LSN is below its transaction's commit, which stays resent after a confirm.
+                    var received = LastReceivedLsn;
+                    if (received <= caughtUp) continue;
+                    caughtUp = received;
+                    yield return new StreamCaughtUp(received);
+                }
+                try
+                {
+                    if (!await next) break;
                     if (messages.Current is StreamCommitMessage commit) replay = _decoder.CommitStream(commit);
                     else await _decoder.HandleAsync(messages.Current, ct);
                 }
@@ -177,21 +233,35 @@ public sealed class WalStream : IAsyncDisposable
         }
     }
 
-    private static async Task<Lsn> CheckSlotAndPublicationAsync(NpgsqlDataSource dataSource, PostgresSourceSettings settings, CancellationToken ct)
+    /// <summary>The configured interval, or a third of a shorter <c>wal_sender_timeout</c> (0 = no timeout).</summary>
+    public static TimeSpan StatusIntervalFor(TimeSpan configured, TimeSpan walSenderTimeout) =>
+        walSenderTimeout > TimeSpan.Zero && configured > walSenderTimeout / 3 ? walSenderTimeout / 3 : configured;
+
+    private static async Task<(Lsn Confirmed, TimeSpan SenderTimeout)> CheckSlotAndPublicationAsync(NpgsqlDataSource dataSource, PostgresSourceSettings settings, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var slot = await SlotQueries.ReadAsync(connection, settings.Slot, ct);
         if (!slot.State.Exists)
-            throw CdcException.Fatal(
-                $"source.slot = \"{settings.Slot}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-slot = on and restart, or create it with SELECT pg_create_logical_replication_slot('{settings.Slot}', 'pgoutput');.");
+            throw SlotMissing(settings.Slot, CdcException.Fatal(
+                $"source.slot = \"{settings.Slot}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-slot = on and restart, or create it with SELECT pg_create_logical_replication_slot('{settings.Slot}', 'pgoutput');."));
         SlotSetup.Check(slot, settings.Slot);
         if (slot.State.ActivePid is { } pid) throw PostgresErrors.SlotInUse(settings.Slot, pid);
         await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = @pub", connection);
         cmd.Parameters.AddWithValue("pub", settings.Publication);
         if (await cmd.ExecuteScalarAsync(ct) is null)
-            throw CdcException.Fatal(
-                $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION.");
-        return slot.State.ConfirmedFlushLsn;
+            throw Tag(PublicationMissingDataKey, settings.Publication, CdcException.Fatal(
+                $"source.publication = \"{settings.Publication}\" does not exist in database \"{slot.CurrentDatabase}\"; set source.create-publication = on and restart, or create it with CREATE PUBLICATION."));
+        await using var timeout = new NpgsqlCommand("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_sender_timeout'", connection);
+        var senderTimeoutMs = await timeout.ExecuteScalarAsync(ct) is long ms ? ms : 60_000;
+        return (slot.State.ConfirmedFlushLsn, TimeSpan.FromMilliseconds(senderTimeoutMs));
+    }
+
+    private static CdcException SlotMissing(string slot, CdcException e) => Tag(SlotMissingDataKey, slot, e);
+
+    private static CdcException Tag(string key, string name, CdcException e)
+    {
+        e.Data[key] = name;
+        return e;
     }
 
     private CdcException ClassifyStreamError(Exception e)
@@ -200,11 +270,13 @@ public sealed class WalStream : IAsyncDisposable
         {
             // Errors that no retry fixes: the slot or publication is gone, or the WAL it needs was removed.
             if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("publication", StringComparison.Ordinal))
-                return CdcException.Fatal(
-                    $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); recreate it with the captured tables and restart, then check the sink for gaps.", pg);
+                return Tag(PublicationMissingDataKey, _settings.Publication, CdcException.Fatal(
+                    $"source.publication = \"{_settings.Publication}\" is missing on the server ({pg.MessageText}); PostgreSQL cannot decode slot {_settings.Slot} without it, " +
+                    $"and recreating it does not resume the slot: recreate the publication, drop the slot (SELECT pg_drop_replication_slot('{_settings.Slot}')), " +
+                    $"restart with source.create-slot = on and resnapshot every captured table; changes after LSN {ConfirmedLsn} are lost to this pipeline.", pg));
             if (pg.SqlState == PostgresErrorCodes.UndefinedObject && pg.MessageText.Contains("replication slot", StringComparison.Ordinal))
-                return CdcException.Fatal(
-                    $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg);
+                return SlotMissing(_settings.Slot, CdcException.Fatal(
+                    $"source.slot = \"{_settings.Slot}\" was dropped on the server ({pg.MessageText}); changes since it was dropped are lost: recreate it and take a new snapshot.", pg));
             if (pg.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState || pg.SqlState == PostgresErrorCodes.UndefinedFile)
                 return CdcException.Fatal(
                     $"source.slot = \"{_settings.Slot}\" can no longer be read ({pg.MessageText}); the WAL it needs is gone: drop and recreate the slot and take a new snapshot.", pg);

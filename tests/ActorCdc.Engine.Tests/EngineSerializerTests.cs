@@ -28,7 +28,7 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         new SequenceGap(new TableId("s", "t"), 9, 3, 5),
         GetPipelineStatus.Instance,
         new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
-            [new TableStatus(new TableId("public", "orders"), 10, 8, 99), new TableStatus(new TableId("public", "items"), 10, 6, 0, 3, 4)]),
+            [new TableStatus(new TableId("public", "orders"), 10, 8, 99), new TableStatus(new TableId("public", "items"), 10, 6, 0, 3, 4)], 4096, 16384, 2.5),
         new TableHealth(new TableId("s", "t"), "row at 0/4D#2 rejected: 23514: check; fix the target", 3, 4),
         new TableHealth(new TableId("s", "t"), null, 0, 0),
     };

@@ -40,6 +40,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     private int _attempt;
     private bool _paused;
     private ProfileMode _profileMode;
+    private long _sessions;
 
     public PipelineManager(PipelineRuntime runtime, IActorRef region)
     {
@@ -152,6 +153,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Receive<RetryPrepare>(_ => Prepare());
         Receive<WalReader.Streaming>(_ =>
         {
+            _sessions++; // counted here: a reader restarted by its backoff supervisor forgets its own count
             if (_state is PipelineState.Failed or PipelineState.Completed) return;
             _state = PipelineState.Streaming;
             _reason = null;
@@ -235,7 +237,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         Task.Run(async () =>
         {
             await using var admin = new SourceAdmin(source);
-            var tables = new List<TableId>(await admin.PrepareAsync(CancellationToken.None).ConfigureAwait(false));
+            var tables = new List<TableId>(await admin.DiscoverTablesAsync(CancellationToken.None).ConfigureAwait(false));
             tables.AddRange(await admin.PublishedTablesAsync(CancellationToken.None).ConfigureAwait(false));
             return tables;
         }).PipeTo(Self, success: t => new Discovered(t), failure: e => new Discovered([]));
@@ -245,6 +247,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     {
         _state = PipelineState.Failed;
         _reason = reason;
+        Timers.Cancel("discover");
         _log.Error("{0}: pipeline FAILED: {1}", _settings.Name, reason);
         if (!_reader.IsNobody()) Context.Stop(_reader);
         _reader = ActorRefs.Nobody;
@@ -258,6 +261,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
         var name = _settings.Name;
         var backfillDone = _backfillDone;
         if (_paused && state is PipelineState.Streaming or PipelineState.Starting) state = PipelineState.Paused;
+        var reconnects = Math.Max(0, _sessions - 1);
         if (_reader.IsNobody() || state == PipelineState.Failed)
         {
             sender.Tell(Empty(name, state, reason));
@@ -270,6 +274,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
                     State = state == PipelineState.Streaming && t.Result.State == PipelineState.Degraded ? PipelineState.Degraded
                         : state == PipelineState.Streaming && !backfillDone ? PipelineState.Backfilling : state,
                     Reason = reason ?? t.Result.Reason,
+                    Reconnects = Math.Max(t.Result.Reconnects, reconnects),
                 }
                 : Empty(name, state, reason), TaskScheduler.Default)
             .PipeTo(sender);

@@ -1,5 +1,7 @@
+using ActorCdc.Core.Positions;
 using ActorCdc.Core.Sinks;
 using ActorCdc.Engine.Configuration;
+using ActorCdc.Engine.Wal;
 
 namespace ActorCdc.Engine.Pipelines;
 
@@ -25,4 +27,19 @@ public sealed class PipelineRuntime(PipelineSettings settings, ISinkFactory sink
 
     /// <summary>The settings under the profile in force.</summary>
     public PipelineSettings Current => Settings.For(Profile);
+
+    /// <summary>The pipeline's in-flight byte budget; each WalReader incarnation resets it, its peak stays.</summary>
+    public CreditGate CreditGate { get; } = new(settings.FlowControl.PipelineBudgetBytes, settings.FlowControl.TableBudgetBytes)
+    {
+        Metrics = ActorCdc.Engine.Metrics.CdcMetrics.Pipeline(settings.Name),
+    };
+
+    private long _confirmedLsn;
+
+    /// <summary>The newest LSN any WalReader of this pipeline confirmed on this node (names what a lost slot loses).</summary>
+    public Lsn ConfirmedLsn
+    {
+        get => new((ulong)Interlocked.Read(ref _confirmedLsn));
+        set => Interlocked.Exchange(ref _confirmedLsn, (long)value.Value);
+    }
 }

@@ -454,6 +454,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(t.RowsSkipped);
             w.WriteVarInt64(t.RowsDeadLettered);
         }
+        w.WriteVarInt64(s.PeakInFlightBytes);
+        w.WriteVarInt64(s.InFlightBudgetBytes);
+        w.WriteFixedUInt64((ulong)BitConverter.DoubleToInt64Bits(s.BackpressureSeconds));
     }
 
     private static PipelineStatus ReadStatus(ref CdcBinaryReader r)
@@ -471,6 +474,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
             tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
-        return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables);
+        var peak = r.ReadVarInt64();
+        var budget = r.ReadVarInt64();
+        var backpressure = BitConverter.Int64BitsToDouble((long)r.ReadFixedUInt64());
+        return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables, peak, budget, backpressure);
     }
 }

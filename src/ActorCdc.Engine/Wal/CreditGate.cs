@@ -6,7 +6,8 @@ namespace ActorCdc.Engine.Wal;
 /// Credit-based flow control between the replication pump and the table entities (DESIGN.md §5): the pump waits
 /// here before sending a batch while the pipeline's or the table's in-flight bytes are spent, so it stops reading
 /// the replication stream and TCP pushes back on the walsender. A batch larger than a budget passes alone.
-/// Thread-safe: the pump waits on its own task, the WalReader releases from its actor thread.
+/// Thread-safe: the pump waits on its own task, the WalReader releases from its actor thread. Owned by the pipeline's
+/// <see cref="Pipelines.PipelineRuntime"/>, so its peak outlives a restart of the reader.
 /// </summary>
 public sealed class CreditGate(long pipelineBudget, long tableBudget)
 {
@@ -41,7 +42,11 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
     public Metrics.PipelineMetrics? Metrics { get; init; }
 
     public long InFlightBytes { get { lock (_lock) return _inFlight; } }
-    public long PeakInFlightBytes { get; private set; }
+
+    /// <summary>The most bytes ever in flight at once (since this gate was made: the pipeline started on this node).</summary>
+    public long PeakInFlightBytes { get { lock (_lock) return _peak; } }
+
+    private long _peak;
 
     /// <summary>Total time the pump spent waiting for credit.</summary>
     public TimeSpan BackpressureTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
@@ -73,6 +78,8 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
             Task wait;
             lock (_lock)
             {
+                // A pump cancelled by a reconnect must not take credit after the reader's Reset: nothing would return it.
+                ct.ThrowIfCancellationRequested();
                 if (_paused)
                 {
                     wait = _released.Task;
@@ -85,7 +92,7 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
                 {
                     _inFlight += bytes;
                     _tables[table] = used + bytes;
-                    if (_inFlight > PeakInFlightBytes) PeakInFlightBytes = _inFlight;
+                    if (_inFlight > _peak) _peak = _inFlight;
                     if (started != 0) Interlocked.Add(ref _waitTicks, DateTime.UtcNow.Ticks - started);
                     if (started != 0) Metrics?.BackpressureWaited(DateTime.UtcNow.Ticks - started);
                     return;
@@ -112,12 +119,16 @@ public sealed class CreditGate(long pipelineBudget, long tableBudget)
         signal.TrySetResult();
     }
 
-    /// <summary>Returns every credit (after a reconnect nothing is in flight any more).</summary>
-    public void Reset()
+    /// <summary>
+    /// Returns every credit (after a reconnect nothing is in flight any more). Cancel the old pump's token first: an
+    /// acquire that sees it cancelled takes nothing.
+    /// </summary>
+    public void Reset(bool unpause = false)
     {
         TaskCompletionSource signal;
         lock (_lock)
         {
+            if (unpause) _paused = false;
             _inFlight = 0;
             _tables.Clear();
             signal = _released;

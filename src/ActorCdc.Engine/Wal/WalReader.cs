@@ -73,8 +73,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _settings = settings;
         _region = region;
         _manager = manager;
-        var flow = runtime.Current.FlowControl;
-        _gate = new CreditGate(flow.PipelineBudgetBytes, flow.TableBudgetBytes) { Metrics = Metrics.CdcMetrics.Pipeline(settings.Name) };
+        _gate = runtime.CreditGate;
         _admin = new SourceAdmin(settings.Source);
 
         Receive<SessionOpened>(OnSessionOpened);
@@ -119,6 +118,11 @@ public sealed class WalReader : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // The gate outlives reader incarnations: a new one starts with nothing in flight and not paused (a savepoint
+        // that paused the old one is answered by the manager when it learns the reader restarted).
+        var flow = _runtime.Current.FlowControl;
+        _gate.Reset(unpause: true);
+        _gate.SetBudgets(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
         Timers.StartPeriodicTimer("heartbeat", new EmitHeartbeat(), _settings.Source.HeartbeatInterval);
         StartSession();
@@ -207,8 +211,12 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _stream = o.Stream;
         if (o.Stream.ConfirmedLsn > _confirmed) _confirmed = o.Stream.ConfirmedLsn;
         if (_confirmed > Lsn.Zero) _stream.Confirm(_confirmed);
+        if (_confirmed > _runtime.ConfirmedLsn) _runtime.ConfirmedLsn = _confirmed;
         _manager.Tell(new Streaming(_settings.Name));
         _log.Info("{0}: streaming from slot {1}", _settings.Name, _settings.Source.Slot);
+        if (o.Stream.StatusInterval < _settings.Source.StatusInterval)
+            _log.Info("{0}: sending status updates every {1:0.0}s, not every {2:0.0}s (source.status-interval), to stay within the server's wal_sender_timeout",
+                _settings.Name, o.Stream.StatusInterval.TotalSeconds, _settings.Source.StatusInterval.TotalSeconds);
     }
 
     private void OnEvent(SourceEvent ev)
@@ -231,6 +239,9 @@ public sealed class WalReader : ReceiveActor, IWithTimers
                 break;
             case LogicalMessage { Transactional: false } m when m.Prefix == SourceAdmin.HeartbeatPrefix:
                 if (_tracker.Idle(m.Lsn)) Confirm();
+                break;
+            case StreamCaughtUp u:
+                if (_tracker.Idle(u.Lsn)) Confirm();
                 break;
         }
     }
@@ -296,6 +307,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private void Confirm()
     {
         _confirmed = _tracker.Confirmable;
+        if (_confirmed > _runtime.ConfirmedLsn) _runtime.ConfirmedLsn = _confirmed;
         try { _stream?.Confirm(_confirmed); }
         catch (ObjectDisposedException) { /* the pump is closing this session; the next one confirms from the slot */ }
     }
@@ -330,8 +342,21 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         if (f.Session != _session) return;
         if (f.Error is CdcException { Kind: FailureKind.Fatal } fatal)
         {
-            _log.Error("{0}: {1}", _settings.Name, fatal.Message);
-            _manager.Tell(new Failed(_settings.Name, fatal.Message));
+            var reason = fatal.Message;
+            // A slot this pipeline streamed from is gone: never recreate it here, the operator must know what is lost.
+            if (WalStream.IsSlotMissing(fatal) && _runtime.ConfirmedLsn > Lsn.Zero)
+                reason = $"replication slot {_settings.Source.Slot} no longer exists (it was dropped while pipeline {_settings.Name} was running): " +
+                         $"changes after LSN {_runtime.ConfirmedLsn} are lost to this pipeline. The pipeline does not recreate it by itself: " +
+                         "restart the node with source.create-slot = on to recreate it, then resnapshot every captured table " +
+                         $"(actorcdc-node --resnapshot {_settings.Name}/<schema.table>, once per table).";
+            else if (WalStream.IsPublicationMissing(fatal) && _runtime.ConfirmedLsn > Lsn.Zero)
+                reason = $"publication {_settings.Source.Publication} no longer exists (it was dropped while pipeline {_settings.Name} was running): " +
+                         $"PostgreSQL cannot decode slot {_settings.Source.Slot} without it, and recreating it does not resume the slot. " +
+                         $"Recreate the publication, drop the slot (SELECT pg_drop_replication_slot('{_settings.Source.Slot}')), restart the node with " +
+                         $"source.create-slot = on and resnapshot every captured table (actorcdc-node --resnapshot {_settings.Name}/<schema.table>); " +
+                         $"changes after LSN {_runtime.ConfirmedLsn} are lost to this pipeline.";
+            _log.Error("{0}: {1}", _settings.Name, reason);
+            _manager.Tell(new Failed(_settings.Name, reason));
             Context.Stop(Self);
             return;
         }
@@ -365,7 +390,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         return new PipelineStatus(_settings.Name, _stream is null ? PipelineState.Starting : state, reason,
             _confirmed, received, received > _confirmed ? (long)(received.Value - _confirmed.Value) : 0,
             oldest is { } o ? Math.Max(0, (DateTime.UtcNow - o).TotalSeconds) : 0,
-            _gate.InFlightBytes, _reconnects, tables);
+            _gate.InFlightBytes, _reconnects, tables, _gate.PeakInFlightBytes, _gate.PipelineBudget, _gate.BackpressureTime.TotalSeconds);
     }
 
     /// <summary>Degraded while any table reports a problem (a sink writer retrying, rows rejected under fail, checkpoint uploads failing).</summary>

@@ -22,11 +22,16 @@ internal static class PublicationSetup
         WHERE p.pubname = @pub
         """;
 
-    public static async Task EnsureAsync(NpgsqlConnection connection, PostgresSourceSettings settings, IReadOnlyList<TableId> tables, CancellationToken ct)
+    /// <summary>
+    /// With <paramref name="create"/> off (table discovery while running), a missing publication is left missing: the
+    /// reader reports it, since one recreated behind the operator's back would hide that changes were lost.
+    /// </summary>
+    public static async Task EnsureAsync(NpgsqlConnection connection, PostgresSourceSettings settings, IReadOnlyList<TableId> tables, CancellationToken ct, bool create = true)
     {
         var name = settings.Publication;
         var quoted = TableId.QuoteIdent(name);
         var existing = await ReadAsync(connection, name, ct);
+        if (existing is null && !create) return;
         if (existing is null)
         {
             var list = string.Join(", ", tables.Select(t => t.Quoted));
