@@ -37,6 +37,7 @@ public static class NodeHost
             var self = $"akka.tcp://{node.SystemName}@{node.Hostname}:{node.Port}";
             akka.AddHocon(options.Config, HoconAddMode.Prepend)
                 .AddHocon(StateConfig.Overrides(options.Settings.State), HoconAddMode.Prepend)
+                .AddHocon(node.SplitBrainResolver.ToHocon(), HoconAddMode.Prepend)
                 .AddHocon(EngineConfig.Akka, HoconAddMode.Append)
                 .AddHocon(StateConfig.Fallback(options.Settings.State), HoconAddMode.Append)
                 .ConfigureLoggers(l =>

@@ -21,10 +21,12 @@ switch (name)
         return await JournalBenchmark.RunAsync(args, repoRoot);
     case "snapshot-upload":
         return await SnapshotUploadBenchmark.RunAsync(repoRoot);
+    case "failover":
+        return await FailoverBenchmark.RunAsync(repoRoot);
     case "sinks":
         return await SinksBenchmark.RunAsync(rows, repoRoot, args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault());
     default:
-        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N] | snapshot [--rows N] | journal [--rows N] [--sync every-batch|interval|off] [--window W]");
+        Console.Error.WriteLine("usage: ./build.sh bench streaming [--rows N] | snapshot [--rows N] | journal [--rows N] [--sync every-batch|interval|off] [--window W] | failover");
         return 2;
 }
 

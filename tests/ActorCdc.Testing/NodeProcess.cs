@@ -82,6 +82,24 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Config texts of <paramref name="nodes"/> nodes of one cluster on loopback: distinct free ports, every node listed
+    /// as a seed (so any of them can be restarted and rejoin), one checkpoint storage directory shared by all (they are
+    /// on one machine) and a data directory per node. A config restarted later keeps its node's port and data directory.
+    /// </summary>
+    /// <remarks><paramref name="akka"/>: Akka keys for every node (e.g. a shorter failure detector), outside the actorcdc block.</remarks>
+    public static ClusterConfig ClusterConfigs(int nodes, string pipelines, string extraNode = "", string state = "", string akka = "")
+    {
+        var ports = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToArray();
+        var seeds = string.Join(", ", ports.Select(p => $"\"akka.tcp://actorcdc@127.0.0.1:{p}\""));
+        var checkpoints = NewDataDirectory();
+        var configs = ports.Select(port =>
+            $"{akka}\nactorcdc {{\n  node {{\n    hostname = \"127.0.0.1\"\n    port = {port}\n    seed-nodes = [{seeds}]\n    {extraNode}\n  }}\n" +
+            $"  cmd {{ port = {FreePort.Next()} }}\n  metrics {{ port = {FreePort.Next()} }}\n" +
+            $"  state {{\n    data-dir = \"{NewDataDirectory()}\"\n    checkpoints.storage = \"file://{checkpoints}\"\n    {state}\n  }}\n  {pipelines}\n}}\n").ToArray();
+        return new ClusterConfig(configs, ports, checkpoints);
+    }
+
     private static readonly List<string> DataDirectories = [];
 
     /// <summary>A temporary directory for a node's state, deleted when the test process exits.</summary>

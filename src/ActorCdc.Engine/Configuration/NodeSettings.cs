@@ -1,7 +1,8 @@
 namespace ActorCdc.Engine.Configuration;
 
 /// <summary><c>actorcdc.node</c>: where this node listens and which seeds it joins.</summary>
-public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, string SystemName, TimeSpan StatusInterval)
+public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, string SystemName, TimeSpan StatusInterval,
+    SplitBrainResolverSettings SplitBrainResolver)
 {
     /// <summary><c>log-format</c>: text or json (one object per line).</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
@@ -17,6 +18,9 @@ public sealed record NodeSettings(string Hostname, int Port, IReadOnlyList<strin
             c.Int("port", 4053, min: 0, max: 65535),
             seeds,
             c.String("system-name", "actorcdc", "an actor system name"),
-            c.Duration("status-interval", TimeSpan.Zero)) { LogFormat = c.Enum("log-format", LogFormat.Text) };
+            c.Duration("status-interval", TimeSpan.Zero),
+            c.Has("split-brain-resolver")
+                ? SplitBrainResolverSettings.Parse(c.Section("split-brain-resolver"))
+                : SplitBrainResolverSettings.Default) { LogFormat = c.Enum("log-format", LogFormat.Text) };
     }
 }

@@ -272,6 +272,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<Flushed>(f =>
         {
             if (f.Error is not null) _log.Warning("{0}: checkpoint storage did not confirm the final snapshot before hand-off: {1}", _table, f.Error.Message);
+            else if (f.HandOff) _log.Info("{0}: handed off after a final snapshot at {1} (epoch {2})", _table, _applied, _epoch);
             if (f.HandOff) Context.Stop(Self);
         });
         Command<DeleteMessagesSuccess>(_ => { });
