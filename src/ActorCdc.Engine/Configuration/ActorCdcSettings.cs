@@ -32,7 +32,6 @@ public sealed record ActorCdcSettings(IReadOnlyList<PipelineSettings> Pipelines,
         var slots = pipelines.GroupBy(p => (p.Source.ConnectionString, p.Source.Slot)).FirstOrDefault(g => g.Count() > 1);
         if (slots is not null)
             throw new SettingsException($"actorcdc.pipelines.{slots.Last().Name}.source.slot", slots.Key.Slot, "a slot no other pipeline of the same database uses");
-        var state = StateSettings.Parse(new ConfigReader(root.HasPath("actorcdc.state") ? root.GetConfig("actorcdc.state") : Config.Empty, "actorcdc.state"));
         var metrics = MetricsSettings.Parse(new ConfigReader(root.HasPath("actorcdc.metrics") ? root.GetConfig("actorcdc.metrics") : Config.Empty, "actorcdc.metrics"));
         return new ActorCdcSettings(pipelines, node, state) { Metrics = metrics };
     }
