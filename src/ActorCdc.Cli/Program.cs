@@ -69,6 +69,10 @@ internal static class Program
         {
             return Succeeded; // Ctrl+C before the node answered: nothing ran
         }
+        catch (IOException)
+        {
+            return Succeeded; // stdout closed (actorcdc ... | head): the command was cancelled on the node
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -104,16 +104,38 @@ public sealed class ClientProcessTests : IAsyncLifetime
     public async Task Ctrl_c_during_a_streaming_command_cancels_it_and_exits_0()
     {
         using var c = new Client("--host", $"127.0.0.1:{Port}", "test", "stream", "--name", "cli");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!c.Stdout.Contains("cli line 1"))
-        {
-            if (c.Process.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException("no streamed line; " + c);
-            await Task.Delay(20);
-        }
+        await WaitForAsync(c, "cli line 1");
         Assert.Equal(0, Syscall.Kill(c.Process.Id, Syscall.SigInt));
         Assert.True(await c.ExitAsync() == 0, c.ToString());
         await _handler.Signal(_handler.Cancelled, "cli").Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("", c.Stderr);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_in_interactive_mode_cancels_the_running_command_and_the_shell_goes_on()
+    {
+        using var c = new Client("--host", $"127.0.0.1:{Port}", "-i");
+        await c.Process.StandardInput.WriteLineAsync("test stream --name shell");
+        await c.Process.StandardInput.FlushAsync();
+        await WaitForAsync(c, "shell line 1");
+        Assert.Equal(0, Syscall.Kill(c.Process.Id, Syscall.SigInt));
+        await _handler.Signal(_handler.Cancelled, "shell").Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await c.Process.StandardInput.WriteLineAsync("test echo \"still here\"");
+        await c.Process.StandardInput.WriteLineAsync("exit");
+        await c.Process.StandardInput.FlushAsync();
+        Assert.True(await c.ExitAsync() == 0, c.ToString());
+        Assert.Contains("still here\n", c.Stdout);
+        Assert.Contains("connected to test-node", c.Stdout);
+    }
+
+    private static async Task WaitForAsync(Client c, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!c.Stdout.Contains(text))
+        {
+            if (c.Process.HasExited || DateTime.UtcNow > deadline) throw new TimeoutException($"waited for '{text}'; " + c);
+            await Task.Delay(20);
+        }
     }
 
     private static class Syscall
