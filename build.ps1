@@ -11,5 +11,7 @@ switch ($Verb) {
   "test"  { Build; dotnet test ActorCdc.sln -c $Config --no-build -m:1; exit $LASTEXITCODE }
   "demo"  { Build; bash scripts/demo.sh $Config; exit $LASTEXITCODE }
   "bench" { Build; dotnet run --project tests/ActorCdc.Benchmarks -c $Config --no-build -- @Rest; exit $LASTEXITCODE }
-  default { Write-Error "usage: ./build.ps1 [build|test|demo|bench <name>]"; exit 2 }
+  # dotnet-trace setup and trace post-processing live in build.sh; PowerShell users on Linux/macOS run it through bash.
+  "profile" { bash ./build.sh profile @Rest; exit $LASTEXITCODE }
+  default { Write-Error "usage: ./build.ps1 [build|test|demo|bench <name>|profile [--rows N] [--variant V] [--gc]]"; exit 2 }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ActorCdc build script. Verbs: build | test | demo | bench <name> | clean
+# ActorCdc build script. Verbs: build | test | demo | bench <name> | profile [--rows N] [--variant postgres|blackhole] [--gc] | clean
 # Installs what it needs when missing (PostgreSQL 15 from Debian packages); needs only the .NET SDK beforehand.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -45,6 +45,45 @@ ensure_s3rver() {
   fi
 }
 
+# dotnet-trace (a dotnet tool from NuGet) in artifacts/tools, for ./build.sh profile.
+TRACE_TOOL="$ROOT/artifacts/tools/dotnet-trace"
+ensure_dotnet_trace() {
+  if [ ! -x "$TRACE_TOOL" ]; then
+    echo "==> dotnet tool install dotnet-trace --tool-path artifacts/tools"
+    dotnet tool install dotnet-trace --tool-path "$ROOT/artifacts/tools" >/dev/null
+  fi
+}
+
+# Runs the streaming benchmark with one variant's child process under dotnet-trace (docs/profiling.md).
+profile() {
+  local rows=200000 variant=postgres profiles="dotnet-common,dotnet-sampled-thread-time"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --rows) rows=$2; shift 2 ;;
+      --variant) variant=$2; shift 2 ;;
+      --gc) profiles="$profiles,gc-verbose"; shift ;;
+      *) echo "usage: ./build.sh profile [--rows N] [--variant postgres|blackhole] [--gc]" >&2; exit 2 ;;
+    esac
+  done
+  ensure_postgres; ensure_dotnet_trace; build
+  local out="$ROOT/artifacts/profile/streaming-$variant"
+  mkdir -p "$ROOT/artifacts/profile"
+  rm -f "$out.nettrace" "$out.speedscope.json"
+  ACTORCDC_TRACE_TOOL="$TRACE_TOOL" ACTORCDC_TRACE_OUT="$out" ACTORCDC_TRACE_VARIANT="$variant" ACTORCDC_TRACE_PROFILES="$profiles" \
+    dotnet run --project tests/ActorCdc.Benchmarks -c "$CONFIG" --no-build -- streaming --rows "$rows"
+  echo "==> top methods by time on the stack (dotnet-trace report topN)"
+  "$TRACE_TOOL" report "$out.nettrace" topN -n 15 2>/dev/null || true
+  rm -f "$out.nettrace.etlx"
+  if command -v python3 >/dev/null; then
+    echo "==> the same samples without waiting threads (scripts/speedscope-top.py)"
+    python3 scripts/speedscope-top.py "$out.speedscope.json" 15 || true
+  fi
+  echo
+  echo "CPU profile: $out.nettrace"
+  echo "flame graph: $out.speedscope.json — open it at https://www.speedscope.app (drag the file in) or in an offline"
+  echo "             speedscope (npm install -g speedscope; speedscope $out.speedscope.json); see docs/profiling.md"
+}
+
 build() {
   echo "==> dotnet build ($CONFIG)"
   dotnet build ActorCdc.sln -c "$CONFIG" -warnaserror -nologo -v q -clp:NoSummary
@@ -74,6 +113,7 @@ case "${1:-build}" in
   demo) ensure_postgres; build; exec bash "$ROOT/scripts/demo.sh" "$CONFIG" ;;
   bench) shift; ensure_postgres; ensure_s3rver; build
          dotnet run --project tests/ActorCdc.Benchmarks -c "$CONFIG" --no-build -- "$@" ;;
+  profile) shift; profile "$@" ;;
   clean) rm -rf artifacts; dotnet clean ActorCdc.sln -v q ;;
-  *) echo "usage: ./build.sh [build|test|demo|bench <name>|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|test|demo|bench <name>|profile [--rows N] [--variant V] [--gc]|clean]" >&2; exit 2 ;;
 esac
