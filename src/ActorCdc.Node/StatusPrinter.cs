@@ -57,6 +57,8 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
             _lastApplied[key] = t.RowsApplied;
             var rate = (t.RowsApplied - before) / interval.TotalSeconds;
             sb.Append(CultureInfo.InvariantCulture, $"\n    {t.Table,-32} replicated {t.RowsApplied,10:N0}  ({rate,8:N0} rows/s)");
+            if (t.RowsSkipped > 0) sb.Append(CultureInfo.InvariantCulture, $"  skipped {t.RowsSkipped}");
+            if (t.RowsDeadLettered > 0) sb.Append(CultureInfo.InvariantCulture, $"  dead-lettered {t.RowsDeadLettered}");
         }
         foreach (var b in backfill)
         {
