@@ -51,6 +51,8 @@ public sealed class StatusFormatter
         {
             var rate = rates.TryGetValue(t.Table, out var r) ? r : 0;
             sb.Append(CultureInfo.InvariantCulture, $"\n    {t.Table,-32} replicated {t.RowsApplied,10:N0}  ({rate,8:N0} rows/s)");
+            if (t.RowsSkipped > 0) sb.Append(CultureInfo.InvariantCulture, $"  skipped {t.RowsSkipped}");
+            if (t.RowsDeadLettered > 0) sb.Append(CultureInfo.InvariantCulture, $"  dead-lettered {t.RowsDeadLettered}");
         }
         foreach (var b in backfill)
         {

@@ -30,6 +30,25 @@ public class PipelineSettingsTests
     }
 
     [Fact]
+    public void Every_data_error_policy_is_accepted_and_dead_letters_default_to_files_under_the_data_dir()
+    {
+        foreach (var (text, policy) in new[] { ("fail", DataErrorPolicy.Fail), ("skip", DataErrorPolicy.Skip), ("dead-letter", DataErrorPolicy.DeadLetter) })
+        {
+            var p = Assert.Single(Parse(Valid.Replace("routes =", $"delivery.on-data-error = {text}\n  routes =") + "\nactorcdc.state.data-dir = \"/var/lib/cdc\"").Pipelines);
+            Assert.Equal(policy, p.Delivery.OnDataError);
+            Assert.Equal(DeadLetterTargetType.File, p.Delivery.DeadLetter.Type);
+            Assert.Equal("/var/lib/cdc/dead-letters", p.Delivery.DeadLetter.Path);
+        }
+    }
+
+    [Fact]
+    public void A_postgres_dead_letter_target_without_a_connection_string_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<SettingsException>(() => Parse(Valid.Replace("routes =", "delivery { on-data-error = dead-letter, dead-letter.type = postgres }\n  routes =")));
+        Assert.Equal("actorcdc.pipelines.shop.delivery.dead-letter.connection-string", e.Key);
+    }
+
+    [Fact]
     public void Routes_map_matching_tables_and_keep_the_others()
     {
         var p = Assert.Single(Parse(Valid).Pipelines);
