@@ -269,6 +269,10 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         {
             _log.Info("{0}: chunk {1} of {2} must be read again ({3})", _runtime.Settings.Name, o.ChunkId, o.Table, o.VoidReason);
             Retry(o.Table, t.Open[index]);
+            // The entity moved or restarted since it was prepared: without preparing it again (a fresh lookback), every
+            // further attempt would be voided the same way. Chunks of the table wait for its BackfillPrepared.
+            if (o.VoidReason == ChunkOutcome.EntityNotPrepared && _prepared.Remove(o.Table) && _shapes.TryGetValue(o.Table, out var shape))
+                _region.Tell(new PrepareBackfill(_runtime.Settings.Name, shape.Schema), Self);
             Schedule();
             return;
         }

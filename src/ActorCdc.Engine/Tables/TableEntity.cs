@@ -386,7 +386,9 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var snapshot = new SnapshotVisibility(Source.Postgres.Snapshots.SnapshotInfo.Parse(e.Snapshot));
         if (!_backfill.OnEnd(e.ChunkId, e.Attempt, snapshot, e.Rows))
         {
-            Sender.Tell(new ChunkOutcome(_table, e.ChunkId, e.Attempt, 0, "the table entity has no record of this attempt (it restarted); read the chunk again"));
+            Sender.Tell(new ChunkOutcome(_table, e.ChunkId, e.Attempt, 0, _backfill.Active
+                ? "the table entity has no record of this attempt (it restarted); read the chunk again"
+                : ChunkOutcome.EntityNotPrepared));
             return;
         }
         Drain();
