@@ -71,6 +71,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         _manager = manager;
         var flow = runtime.Current.FlowControl;
         _gate = new CreditGate(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
+        _gate.Paused = runtime.PausedByOperator; // a reader restarted while the pipeline is paused sends nothing
         _admin = new SourceAdmin(settings.Source);
 
         Receive<SessionOpened>(OnSessionOpened);
