@@ -67,4 +67,30 @@ public class TableEntityCheckpointTests : EntityTestKit
         Assert.Equal(new SourcePosition(new Lsn(100), 2), durable.Applied);
         Assert.Equal(["write 3", "prepare 0/64#2", "commit 0/64#2"], sink.Log.Take(3).ToList());
     }
+
+    [Fact]
+    public void An_operators_checkpoint_is_taken_at_once_even_when_nothing_changed_and_answers_every_asker()
+    {
+        var sink = new RecordingSinkFactory { Held = null };
+        var entity = Sys.ActorOf(TableEntity.Props(EntityId, Registry(sink, pipelineKeys: "checkpoints.interval = 1h")));
+        entity.Tell(new EntityChanges("p", 1, 1, 7, Batch(100, 0, 2)));
+        ExpectMsg<BatchPersisted>();
+        ExpectMsg<BatchDurable>(TimeSpan.FromSeconds(10));
+
+        entity.Tell(new TakeCheckpoint("p", Schema.Table));
+        var first = ExpectMsg<CheckpointTaken>(TimeSpan.FromSeconds(10));
+        Assert.Null(first.Error);
+        Assert.Equal(new SourcePosition(new Lsn(100), 2), first.Applied);
+        Assert.True(first.SequenceNr > 0);
+
+        // Nothing changed since: a periodic checkpoint would skip it, an operator's is taken anyway; two askers at once both hear.
+        var other = CreateTestProbe();
+        entity.Tell(new TakeCheckpoint("p", Schema.Table));
+        entity.Tell(new TakeCheckpoint("p", Schema.Table), other.Ref);
+        var second = ExpectMsg<CheckpointTaken>(TimeSpan.FromSeconds(10));
+        var third = other.ExpectMsg<CheckpointTaken>(TimeSpan.FromSeconds(10));
+        Assert.Null(second.Error);
+        Assert.Null(third.Error);
+        Assert.Equal(first.Applied, third.Applied);
+    }
 }

@@ -174,7 +174,12 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     public static Props Props(PipelineRuntime runtime, IActorRef region) =>
         Akka.Actor.Props.Create(() => new PipelineManager(runtime, region));
 
-    protected override void PreStart() => Prepare();
+    protected override void PreStart()
+    {
+        // An operator's pause is not persisted: a manager that (re)starts, here or on another node, streams again.
+        _runtime.PausedByOperator = false;
+        Prepare();
+    }
 
     private void Prepare()
     {
@@ -210,6 +215,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             return;
         }
         _paused = true;
+        _runtime.PausedByOperator = true;
         // The reader stops pulling changes; batches already sent still become durable and the slot is confirmed for them.
         _reader.Tell(new WalReader.Pause());
         _log.Info("{0}: paused by an operator", name);
@@ -225,6 +231,7 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
             return;
         }
         _paused = false;
+        _runtime.PausedByOperator = false;
         if (!_reader.IsNobody() && _savepointFor is null) _reader.Tell(new WalReader.Resume());
         _log.Info("{0}: resumed by an operator", name);
         Sender.Tell(new PipelineControlled(name, true, $"pipeline {name} resumed"));

@@ -25,6 +25,15 @@ public sealed class PipelineRuntime(PipelineSettings settings, ISinkFactory sink
         set => _profile = (int)value;
     }
 
+    /// <summary>Set by the PipelineManager while an operator has paused the pipeline; a (re)starting WalReader starts paused.</summary>
+    public bool PausedByOperator
+    {
+        get => Volatile.Read(ref _pausedByOperator);
+        set => Volatile.Write(ref _pausedByOperator, value);
+    }
+
+    private bool _pausedByOperator;
+
     /// <summary>The settings under the profile in force.</summary>
     public PipelineSettings Current => Settings.For(Profile);
 

@@ -122,6 +122,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         // that paused the old one is answered by the manager when it learns the reader restarted).
         var flow = _runtime.Current.FlowControl;
         _gate.Reset(unpause: true);
+        _gate.Paused = _runtime.PausedByOperator; // a reader restarted while the pipeline is paused sends nothing
         _gate.SetBudgets(flow.PipelineBudgetBytes, flow.TableBudgetBytes);
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
         Timers.StartPeriodicTimer("heartbeat", new EmitHeartbeat(), _settings.Source.HeartbeatInterval);
