@@ -44,7 +44,7 @@ public static class NodeHost
                 {
                     l.LogLevel = Akka.Event.LogLevel.InfoLevel;
                     l.ClearLoggers();
-                    l.AddLoggerFactory();
+                    l.AddLogger<StructuredAkkaLogger>(); // LoggerFactoryLogger with categories and properties
                 })
                 .WithRemoting(node.Hostname, node.Port)
                 .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes.Count > 0 ? node.SeedNodes.ToArray() : [self] })

@@ -61,6 +61,10 @@ public sealed class LogMaskingTests(ITestOutputHelper output)
                 Assert.True(e.TryGetProperty("Message", out _), e.ToString());
             }
             Assert.Contains(logged, e => e.TryGetProperty("State", out var state) && state.TryGetProperty("Pipeline", out _));
+            // Akka's log arrives structured: the actor's class as category, the actor path among the properties.
+            Assert.Contains(logged, e => e.GetProperty("Category").GetString() == "ActorCdc.Engine.Pipelines.PipelineManager"
+                                         && e.GetProperty("Message").GetString()!.StartsWith("masked: preparing the source failed", StringComparison.Ordinal)
+                                         && e.GetProperty("State").TryGetProperty("Actor", out _));
         }
     }
 }
