@@ -94,7 +94,10 @@ internal sealed class RejectionIsolation(ITableSink sink, DataErrorHandling hand
     private static string Reason(Exception e)
     {
         if (e is AggregateException { InnerException: { } inner }) e = inner;
-        return e is CdcException { InnerException: { } cause } ? cause.Message : e.Message;
+        var text = e is CdcException { InnerException: { } cause } ? cause.Message : e.Message;
+        // Servers add DETAIL lines (Npgsql puts them in the message); the first line names the error and fits a status line.
+        var newline = text.IndexOf('\n');
+        return (newline < 0 ? text : text[..newline]).Trim();
     }
 
     private static IReadOnlyList<RowChange> Slice(IReadOnlyList<RowChange> changes, int from, int to)
