@@ -135,17 +135,20 @@ public sealed class WalStream : IAsyncDisposable
             throw new InvalidOperationException("ReadAsync runs once per WalStream; open a new WalStream to read again.");
         var options = new PgOutputReplicationOptions(_settings.Publication, PgOutputProtocolVersion.V2,
             binary: false, streamingMode: PgOutputStreamingMode.On, messages: true);
-        var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, ct)
-            .GetAsyncEnumerator(ct);
+        // Our own token too: a consumer that stops while we wait for the next message (after a StreamCaughtUp) must not
+        // leave that wait running under the disposal of Npgsql's enumerator, which throws.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var messages = _connection.StartReplication(new PgOutputReplicationSlot(_settings.Slot), options, stop.Token)
+            .GetAsyncEnumerator(stop.Token);
         var output = _decoder.Output;
         var quiet = QuietInterval;
         var caughtUp = Lsn.Zero;
+        Task<bool>? next = null;
         try
         {
             while (true)
             {
                 IEnumerable<SourceEvent>? replay = null;
-                Task<bool> next;
                 try
                 {
                     next = messages.MoveNextAsync().AsTask();
@@ -155,8 +158,8 @@ public sealed class WalStream : IAsyncDisposable
                     throw ClassifyStreamError(e);
                 }
                 // While no message comes, keepalives still move LastReceivedLsn to the server's sent position. Reported,
-                // it lets an idle pipeline confirm it; a walsender shutting down (pg_ctl stop -m fast) waits until its
-                // client has flushed everything it sent, shutdown checkpoint included, and would wait for ever.
+                // it lets an idle pipeline confirm it: a walsender shutting down (pg_ctl stop -m fast) waits until its
+                // client has flushed all it sent, and the last record sent is often no commit (an abort, a checkpoint).
                 while (!next.IsCompleted)
                 {
                     await Task.WhenAny(next, Task.Delay(quiet, CancellationToken.None)).ConfigureAwait(false);
@@ -187,6 +190,12 @@ public sealed class WalStream : IAsyncDisposable
         {
             // A Confirm made just before stopping must reach the server, or the next session replays more than needed.
             await TrySendStatusAsync();
+            if (next is { IsCompleted: false })
+            {
+                await stop.CancelAsync();
+                try { await next; }
+                catch (Exception) { /* cancelled: this session ends here */ }
+            }
             await messages.DisposeAsync();
         }
     }

@@ -38,6 +38,29 @@ public class SlotTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
     }
 
     [Fact]
+    public async Task A_quiet_stream_reports_the_servers_sent_position_and_confirming_it_advances_the_slot_past_the_last_commit()
+    {
+        await using var h = await SourceHarness.CreateAsync(pg.Server, "CREATE TABLE q (id int PRIMARY KEY);", ["q"]);
+        var stream = await h.OpenAsync();
+        await h.ExecuteAsync("INSERT INTO q VALUES (1);");
+        var txn = await h.NextTransactionAsync();
+        // Nothing else is written: the next event is the server's keepalive position, at or past the commit's end.
+        var caughtUp = Assert.IsType<StreamCaughtUp>(await h.NextAsync());
+        Assert.True(caughtUp.Lsn >= txn.Committed.EndLsn, $"caught up at {caughtUp.Lsn}, commit ended at {txn.Committed.EndLsn}");
+        stream.Confirm(caughtUp.Lsn);
+        await Eventually.WaitAsync(() => h.Admin.ReadSlotAsync(h.Deadline),
+            s => s.ConfirmedFlushLsn == caughtUp.Lsn, Patience, $"confirmed_flush_lsn to reach {caughtUp.Lsn}");
+    }
+
+    [Fact]
+    public void Status_updates_come_at_least_three_times_per_wal_sender_timeout()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), WalStream.StatusIntervalFor(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60)));
+        Assert.Equal(TimeSpan.FromSeconds(5), WalStream.StatusIntervalFor(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15)));
+        Assert.Equal(TimeSpan.FromSeconds(10), WalStream.StatusIntervalFor(TimeSpan.FromSeconds(10), TimeSpan.Zero)); // timeout off
+    }
+
+    [Fact]
     public async Task Opening_a_slot_held_by_another_walsender_fails_transiently_naming_its_pid()
     {
         await using var holder = await SourceHarness.CreateAsync(pg.Server, "CREATE TABLE a (id int PRIMARY KEY);", ["a"]);

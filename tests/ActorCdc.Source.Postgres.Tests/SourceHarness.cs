@@ -123,6 +123,7 @@ internal sealed class SourceHarness : IAsyncDisposable
         {
             var e = await NextAsync();
             if (e is TransactionCommitted c) return new CapturedTransaction(begun, events, c);
+            if (e is StreamCaughtUp) continue; // a pause in the stream, not part of the transaction
             events.Add(e);
         }
     }
