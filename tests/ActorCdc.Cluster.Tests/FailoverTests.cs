@@ -34,9 +34,9 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
     [Fact]
     public async Task Killing_the_walreader_node_during_backfill_continues_on_the_other_two_without_loss()
     {
-        const int rows = 15000;
+        const int rows = 6000;
         var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: rows);
-        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 500, parallelism = 2 }"));
+        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 400, parallelism = 2 }"));
         await RunAsync(cluster, async () =>
         {
             var singleton = await cluster.WaitForSingletonAsync(Startup);
