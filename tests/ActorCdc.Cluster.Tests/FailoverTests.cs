@@ -34,9 +34,9 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
     [Fact]
     public async Task Killing_the_walreader_node_during_backfill_continues_on_the_other_two_without_loss()
     {
-        const int rows = 15000;
+        const int rows = 6000;
         var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: rows);
-        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 500, parallelism = 2 }"));
+        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 400, parallelism = 2 }"));
         await RunAsync(cluster, async () =>
         {
             var singleton = await cluster.WaitForSingletonAsync(Startup);
@@ -112,7 +112,8 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
 
             Assert.Equal(0, await cluster.StopAsync(leaving, TimeSpan.FromSeconds(90)));
             var left = cluster[leaving].Output;
-            var handedOff = HandOff().Matches(left).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            // An entity may have been handed off before (rebalancing) and come back: its last hand-off counts.
+            var handedOff = HandOff().Matches(left).GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.Last().Groups[2].Value);
             Assert.True(moved.IsSubsetOf(handedOff.Keys), $"final snapshots of [{string.Join(" ", moved)}], saw [{string.Join(" ", handedOff.Keys)}]");
             // Each moved entity starts on a survivor from the final snapshot of the node that left (its epoch).
             await Eventually.WaitAsync(() => Task.FromResult(moved.Where(t => !Enumerable.Range(0, 3).Where(cluster.IsRunning)
