@@ -27,7 +27,7 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
                     var proxy = await root.Ask<IActorRef>(new PipelinesGuardian.GetProxy(p.Name), TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
                     var status = await proxy.Ask<PipelineStatus>(GetPipelineStatus.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
                     IReadOnlyList<BackfillTableProgress> backfill = [];
-                    if (status.State is PipelineState.Backfilling or PipelineState.Streaming)
+                    if (status.State is PipelineState.Backfilling or PipelineState.Streaming or PipelineState.Paused)
                     {
                         try { backfill = await proxy.Ask<IReadOnlyList<BackfillTableProgress>>(GetBackfillProgress.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false); }
                         catch (Exception e) when (e is not OperationCanceledException) { /* the coordinator is starting */ }

@@ -82,7 +82,7 @@ public sealed class PaletteNodeFixture : IAsyncLifetime
         await Eventually.WaitAsync(async () =>
         {
             try { return (await access.StatusAsync("shop", CancellationToken.None)).State; }
-            catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TaskCanceledException) { return PipelineState.Starting; }
+            catch (Exception e) when (e is TimeoutException or TaskCanceledException) { return PipelineState.Starting; }
         }, s => s is PipelineState.Streaming, TimeSpan.FromSeconds(90), "pipeline shop to stream");
         await Eventually.WaitAsync(async () => (await access.StatusAsync("witness", CancellationToken.None)).State,
             s => s is PipelineState.Streaming, TimeSpan.FromSeconds(60), "pipeline witness to stream");

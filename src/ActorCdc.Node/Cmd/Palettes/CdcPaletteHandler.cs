@@ -64,7 +64,7 @@ public sealed class CdcPaletteHandler(PipelineAccess pipelines, NodeOptions opti
     private async Task<PipelineStatus> StatusOrUnavailableAsync(string pipeline, CancellationToken ct)
     {
         try { return await pipelines.StatusAsync(pipeline, ct).ConfigureAwait(false); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return new PipelineStatus(pipeline, PipelineState.Starting, "status unavailable: the pipeline's manager did not answer (it may be moving to another node); try again",
                 default, default, 0, 0, 0, 0, []);
@@ -218,7 +218,12 @@ public sealed class CdcPaletteHandler(PipelineAccess pipelines, NodeOptions opti
             {
                 Pipelines = list.Select(s => new
                 {
-                    s.Pipeline, s.State, s.LagBytes, s.LagSeconds, ConfirmedLsn = s.ConfirmedLsn.ToString(), ReceivedLsn = s.ReceivedLsn.ToString(),
+                    s.Pipeline,
+                    s.State,
+                    s.LagBytes,
+                    s.LagSeconds,
+                    ConfirmedLsn = s.ConfirmedLsn.ToString(),
+                    ReceivedLsn = s.ReceivedLsn.ToString(),
                 }),
             }), ct).ConfigureAwait(false);
         else

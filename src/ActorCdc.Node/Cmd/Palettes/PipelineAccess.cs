@@ -35,10 +35,17 @@ public sealed class PipelineAccess(IRequiredActor<PipelinesGuardian> guardian, N
         return proxy;
     }
 
+    /// <summary>Asks the pipeline's manager; no answer in time throws a <see cref="TimeoutException"/> that says what to do.</summary>
     public async Task<T> AskAsync<T>(string pipeline, object message, CancellationToken ct, TimeSpan? timeout = null)
     {
         var proxy = await ProxyAsync(pipeline, ct).ConfigureAwait(false);
-        return await proxy.Ask<T>(message, timeout ?? AskTimeout, ct).ConfigureAwait(false);
+        var limit = timeout ?? AskTimeout;
+        try { return await proxy.Ask<T>(message, limit, ct).ConfigureAwait(false); }
+        catch (AskTimeoutException e)
+        {
+            throw new TimeoutException($"pipeline {pipeline}'s manager did not answer within {limit.TotalSeconds:0}s " +
+                                       "(it may be starting, or moving to another node after a node left); try again in a moment", e);
+        }
     }
 
     public Task<PipelineStatus> StatusAsync(string pipeline, CancellationToken ct) =>
@@ -48,7 +55,7 @@ public sealed class PipelineAccess(IRequiredActor<PipelinesGuardian> guardian, N
     public async Task<IReadOnlyList<BackfillTableProgress>> BackfillAsync(string pipeline, CancellationToken ct)
     {
         try { return await AskAsync<IReadOnlyList<BackfillTableProgress>>(pipeline, GetBackfillProgress.Instance, ct).ConfigureAwait(false); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !ct.IsCancellationRequested) { return []; }
+        catch (Exception e) when (e is TimeoutException or TaskCanceledException && !ct.IsCancellationRequested) { return []; }
     }
 
     /// <summary>The tables the pipeline captures: those its backfill knows and those it has streamed changes of.</summary>
