@@ -9,7 +9,7 @@ WAIT = re.compile(r"LowLevelLifoSemaphore|Monitor\.Wait|WaitHandle\.Wait|LowLeve
                   r"Interop\+Sys\.(Poll|Read|WaitForSocketEvents)|Missing Symbol|Thread\.StartCore|UNMANAGED_CODE_TIME|CPU_TIME|"
                   # a thread's root frames as the leaf: time between samples of an idle thread
                   r"WorkerThreadStart|SocketAsyncEngine\.EventLoop|SingleThreadEventExecutor|^Thread \(|^\?!\?|"
-                  r"ThreadPoolWorkQueue\.Dispatch|TimerQueue\.TimerThread")
+                  r"ThreadPoolWorkQueue\.Dispatch|TimerQueue\.TimerThread|^Process\d+ ")
 
 def main():
     path, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -32,7 +32,7 @@ def main():
             self_t[frames[stack[-1]]] += w
             for f in set(stack): incl[frames[f]] += w
     if busy == 0: print("no busy samples"); return
-    print(f"Top {n} frames by self time, waiting frames excluded ({busy:.0f} ms busy):")
+    print(f"Top {n} frames by self time, waiting frames excluded:")
     for name, w in self_t.most_common(n): print(f"  {100*w/busy:5.1f}%  {name[:150]}")
     print(f"Top {n} ActorCdc / Npgsql / Akka frames by inclusive busy time:")
     ours = [(k, v) for k, v in incl.items() if re.match(r"(ActorCdc|Npgsql|Akka|RocksDbSharp)", k)]
