@@ -129,7 +129,6 @@ public class DataErrorTests(E2eFixture pg) : IClassFixture<E2eFixture>
         await using var node = NodeProcess.Start(NodeProcess.Config(Pipeline(s,
             $"on-data-error = dead-letter, dead-letter {{ type = postgres, connection-string = \"{dlq}\", table = \"dlq.rejected\" }}")));
         await node.WaitForOutputAsync("streaming from slot", TimeSpan.FromSeconds(60));
-        await pg.Server.ExecuteAsync(s.SinkDb, "CREATE SCHEMA dlq");
         await WorkloadAsync(s, 1, 30);
 
         await AssertValidRowsReachedSinkAsync(s, TimeSpan.FromSeconds(90));

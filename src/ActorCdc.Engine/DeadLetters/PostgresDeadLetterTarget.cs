@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace ActorCdc.Engine.DeadLetters;
 
 /// <summary>
-/// Dead letters in a PostgreSQL table (created when missing), one row per rejected change, each inserted in its own
+/// Dead letters in a PostgreSQL table (created with its schema when missing), one row per rejected change, each inserted in its own
 /// transaction before <see cref="WriteAsync"/> returns. The primary key (pipeline, source table, position) makes a
 /// replayed rejection after a restart a no-op.
 /// </summary>
@@ -14,6 +14,7 @@ public sealed class PostgresDeadLetterTarget : IDeadLetterTarget
 {
     private readonly string _connectionString;
     private readonly string _table;
+    private readonly string? _schema;
     private bool _created;
 
     public PostgresDeadLetterTarget(string connectionString, string table)
@@ -21,6 +22,7 @@ public sealed class PostgresDeadLetterTarget : IDeadLetterTarget
         _connectionString = connectionString;
         var dot = table.IndexOf('.');
         _table = dot < 0 ? TableId.QuoteIdent(table) : new TableId(table[..dot], table[(dot + 1)..]).Quoted;
+        _schema = dot < 0 ? null : TableId.QuoteIdent(table[..dot]);
     }
 
     public async Task<bool> WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
@@ -32,6 +34,7 @@ public sealed class PostgresDeadLetterTarget : IDeadLetterTarget
             if (!_created)
             {
                 await using var ddl = new NpgsqlCommand(
+                    (_schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {_schema}; ") +
                     $"CREATE TABLE IF NOT EXISTS {_table} (pipeline text NOT NULL, source_table text NOT NULL, position text NOT NULL, " +
                     "commit_lsn pg_lsn NOT NULL, change_index bigint NOT NULL, operation text NOT NULL, key jsonb NOT NULL, " +
                     "column_values jsonb NOT NULL, error text NOT NULL, dead_lettered_at timestamptz NOT NULL, " +
