@@ -140,7 +140,9 @@ public partial class SourceFaultTests(SourceFaultFixture pg) : IClassFixture<Sou
         // The old walsender of a failed-over consumer: another process streaming from the slot.
         var psi = new ProcessStartInfo(Path.Combine(pg.Server.BinDir, "pg_recvlogical"))
         {
-            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
         };
         foreach (var a in new[] { "-h", "127.0.0.1", "-p", pg.Server.Port.ToString(), "-U", "postgres", "-d", s.SourceDb, "--slot", s.Slot,
                                   "--start", "--no-loop", "-o", "proto_version=1", "-o", "publication_names=actorcdc_e2e", "-f", "/dev/null" })
