@@ -92,7 +92,12 @@ public sealed class ChunkMerge
     /// <summary>Records the low watermark's position; window changes are accepted after it.</summary>
     public void OnLowWatermark(SourcePosition lowWatermark)
     {
-        if (LowWatermark.HasValue) throw new InvalidOperationException($"Chunk {ChunkId} attempt {Attempt} already has its low watermark at {LowWatermark}.");
+        if (LowWatermark.HasValue)
+        {
+            // Two readers of one attempt (the coordinator's node died after dispatching it): rows of both may arrive.
+            Void(ChunkVoidReason.DuplicateAttempt, $"A second low watermark at {lowWatermark}, the first was at {LowWatermark}: two readers read this attempt.");
+            return;
+        }
         LowWatermark = lowWatermark;
         _lastWindow = lowWatermark;
     }

@@ -17,4 +17,6 @@ public enum ChunkVoidReason : byte
     DuplicateKey = 5,
     /// <summary>A change does not carry the key of the row it touches, so it cannot be placed.</summary>
     UnlocatableChange = 6,
+    /// <summary>A second low watermark for the same attempt: a coordinator that died had read the chunk too.</summary>
+    DuplicateAttempt = 7,
 }

@@ -71,6 +71,16 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            // An open chunk may have been read by the previous incarnation (a node that died) after its last save: its
+            // low watermark can be in the WAL already. Reading it again under the same attempt would give the entity
+            // two low watermarks for one attempt; every open chunk starts a new attempt and the old one is abandoned.
+            foreach (var t in _tables.Values)
+                for (var i = 0; i < t.Open.Count; i++)
+                {
+                    var old = t.Open[i];
+                    region.Tell(new AbandonChunk(runtime.Settings.Name, t.Table, old.Id, old.Attempt));
+                    t.Open[i] = old with { Attempt = old.Attempt + 1 };
+                }
             var workers = Math.Max(runtime.Settings.For(Profile.Backfill).Snapshot.Parallelism, runtime.Settings.For(Profile.Steady).Snapshot.Parallelism);
             var source = runtime.Settings.Source;
             for (var i = 0; i < workers; i++)

@@ -385,6 +385,20 @@ public class ChunkMergeTests
     }
 
     [Fact]
+    public void A_second_low_watermark_for_one_attempt_voids_it_so_the_chunk_is_read_again()
+    {
+        // The coordinator's node died after dispatching the attempt; its successor read the same attempt again.
+        var merge = new ChunkMerge(7, 1, Table, Lw);
+        merge.OnLowWatermark(P(150));
+        merge.OnHighWatermark(Hw);
+        merge.OnRows(Table, [Row("1", "a", "X")]);
+        merge.OnEnd(Snap, 1);
+
+        Assert.True(merge.IsComplete);
+        Assert.Equal(ChunkVoidReason.DuplicateAttempt, merge.VoidReason);
+    }
+
+    [Fact]
     public void High_watermark_without_the_end_marker_is_not_complete()
     {
         var merge = new ChunkMerge(7, 1, Table, Lw);
