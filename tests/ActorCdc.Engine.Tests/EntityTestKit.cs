@@ -12,12 +12,23 @@ namespace ActorCdc.Engine.Tests;
 /// Shared ground of the table-entity tests: a local actor system with in-memory persistence, pipeline "p" capturing
 /// public.t, and batches of inserts at chosen positions.
 /// </summary>
-public abstract class EntityTestKit() : Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString("""
-    akka.actor.provider = local
-    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-    """).WithFallback(EngineConfig.Akka))
+public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
 {
+    private static readonly Config Base = ConfigurationFactory.ParseString("""
+        akka.actor.provider = local
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """).WithFallback(EngineConfig.Akka);
+
+    protected EntityTestKit() : base(Base)
+    {
+    }
+
+    /// <summary>With <paramref name="config"/> in front of the defaults (another snapshot store, checkpoint storage).</summary>
+    protected EntityTestKit(Config config) : base(config.WithFallback(Base))
+    {
+    }
+
     protected const string EntityId = "p/public.t";
 
     /// <summary>public.t (id integer key, v text).</summary>

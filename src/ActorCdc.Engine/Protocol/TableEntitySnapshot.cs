@@ -11,4 +11,10 @@ public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byt
 {
     /// <summary>Planned sink writes not yet applied (sinks that name writes by position), oldest first.</summary>
     public IReadOnlyList<(SourcePosition First, SourcePosition Last)> OpenPlans { get; init; } = [];
+
+    /// <summary>
+    /// ack-on = checkpointed: the journal segments in checkpoint storage holding the batches persisted before this
+    /// snapshot and not applied, oldest first (empty otherwise).
+    /// </summary>
+    public IReadOnlyList<JournalSegmentRef> Segments { get; init; } = [];
 }

@@ -267,6 +267,17 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChangeCodec.WriteSourcePosition(ref w, first);
             ChangeCodec.WriteSourcePosition(ref w, last);
         }
+        // Appended last: snapshots written before ack-on = checkpointed existed end here.
+        w.WriteVarUInt32((uint)m.Segments.Count);
+        foreach (var s in m.Segments)
+        {
+            w.WriteString(s.Key);
+            w.WriteVarInt64(s.FromSeqNr);
+            w.WriteVarInt64(s.ToSeqNr);
+            ChangeCodec.WriteSourcePosition(ref w, s.Last);
+            w.WriteVarInt64(s.Rows);
+            w.WriteVarInt64(s.Bytes);
+        }
     }
 
     private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
@@ -277,7 +288,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var plans = new List<(SourcePosition, SourcePosition)>(n);
         for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
-        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
+        var segments = new List<JournalSegmentRef>();
+        if (!r.IsAtEnd)
+        {
+            var count = r.ReadCount();
+            for (var i = 0; i < count; i++)
+                segments.Add(new JournalSegmentRef(r.ReadString(), r.ReadVarInt64(), r.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref r), r.ReadVarInt64(),
+                    r.ReadVarInt64()));
+        }
+        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans, Segments = segments };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)
