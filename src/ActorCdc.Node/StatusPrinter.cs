@@ -57,6 +57,8 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
             _lastApplied[key] = t.RowsApplied;
             var rate = (t.RowsApplied - before) / interval.TotalSeconds;
             sb.Append(CultureInfo.InvariantCulture, $"\n    {t.Table,-32} replicated {t.RowsApplied,10:N0}  ({rate,8:N0} rows/s)");
+            // ack-on = checkpointed: the slot is confirmed past these rows while the sink has not committed them.
+            if (t.PendingSinkRows > 0) sb.Append(CultureInfo.InvariantCulture, $"  pending in sink {t.PendingSinkRows:N0} rows / {Bytes(t.PendingSinkBytes)}");
         }
         foreach (var b in backfill)
         {

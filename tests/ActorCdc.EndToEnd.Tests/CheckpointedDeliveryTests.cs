@@ -89,6 +89,10 @@ public class CheckpointedDeliveryTests(E2eFixture pg, ITestOutputHelper output) 
 
         await using var second = NodeProcess.Start(NodeProcess.Config(pipeline, state: Storage(storage), dataDirectory: NodeProcess.NewDataDirectory()));
         await second.WaitForOutputAsync("streaming from slot", TimeSpan.FromSeconds(60));
+        // The new node restores from checkpoint storage and moves the slot on while the sink is still down.
+        var walAtRestart = await pg.Server.ScalarAsync<long>(src, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+        await Eventually.WaitAsync(() => ConfirmedAsync(src), c => c > walAtRestart, TimeSpan.FromSeconds(90),
+            "the slot to advance on the new node while the sink is down");
         sinkServer.StartServer();
         await WaitForSinkAsync(sinkServer, snk, "SELECT count(*) FROM counters", 1);
         stop.Set();

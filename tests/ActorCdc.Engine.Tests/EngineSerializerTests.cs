@@ -24,11 +24,11 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     public static TheoryData<IEngineMessage> Messages() => new()
     {
         new BatchPersisted(new TableId("s", "t"), 123, 4, new SourcePosition(new Lsn(77), 2)),
-        new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)),
+        new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)) { PendingSinkRows = 12, PendingSinkBytes = 3400 },
         new SequenceGap(new TableId("s", "t"), 9, 3, 5),
         GetPipelineStatus.Instance,
         new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
-            [new TableStatus(new TableId("public", "orders"), 10, 8, 99)]),
+            [new TableStatus(new TableId("public", "orders"), 10, 8, 99, 7, 700)]),
     };
 
     [Theory]
@@ -49,6 +49,28 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         {
             Assert.Equal(message, back);
         }
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_its_journal_segments_and_one_written_before_them_reads_with_none()
+    {
+        var snapshot = new TableEntitySnapshot(new SourcePosition(new Lsn(50), 1), 9, null)
+        {
+            OpenPlans = [(new SourcePosition(new Lsn(51), 0), new SourcePosition(new Lsn(52), 3))],
+            Segments = [new JournalSegmentRef("segments/x/1-4-9.seg", 1, 4, new SourcePosition(new Lsn(60), 2), 40, 4000)],
+        };
+        var serializer = Sys.Serialization.FindSerializerFor(snapshot);
+        var bytes = serializer.ToBinary(snapshot);
+        var back = (TableEntitySnapshot)Sys.Serialization.Deserialize(bytes, serializer.Identifier, "es");
+        Assert.Equal(snapshot.Segments, back.Segments);
+        Assert.Equal(snapshot.OpenPlans, back.OpenPlans);
+        Assert.Equal(snapshot.Applied, back.Applied);
+
+        // The segment list is appended last (count, then the segments): without it, the bytes are those of the older format.
+        var old = serializer.ToBinary(snapshot with { Segments = [] });
+        var older = (TableEntitySnapshot)Sys.Serialization.Deserialize(old[..^1], serializer.Identifier, "es");
+        Assert.Empty(older.Segments);
+        Assert.Equal(snapshot.OpenPlans, older.OpenPlans);
     }
 
     [Fact]

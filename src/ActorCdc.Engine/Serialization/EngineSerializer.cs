@@ -105,6 +105,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case BatchDurable m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    writer.WriteVarInt64(m.PendingSinkRows);
+                    writer.WriteVarInt64(m.PendingSinkBytes);
                     break;
                 case SequenceGap m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -226,7 +228,11 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         {
             EntityChangesManifest => new EntityChanges(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarUInt32(), ChangeCodec.ReadChangeBatch(ref reader)),
             BatchPersistedManifest => new BatchPersisted(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader)),
-            BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
+            BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader))
+            {
+                PendingSinkRows = reader.ReadVarInt64(),
+                PendingSinkBytes = reader.ReadVarInt64(),
+            },
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
             TableEntitySnapshotManifest => ReadEntitySnapshot(ref reader),
@@ -404,6 +410,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(t.RowsSent);
             w.WriteVarInt64(t.RowsApplied);
             w.WriteVarInt64(t.InFlightBytes);
+            w.WriteVarInt64(t.PendingSinkRows);
+            w.WriteVarInt64(t.PendingSinkBytes);
         }
     }
 
@@ -421,7 +429,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
-            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
+            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
         return new PipelineStatus(name, state, reason, confirmed, received, lagBytes, lagSeconds, inFlight, reconnects, tables);
     }
 }

@@ -155,6 +155,9 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<Flushed>(f =>
         {
             if (f.Error is not null) _log.Warning("{0}: checkpoint storage has not confirmed the start snapshot: {1}", _table, f.Error.Message);
+            // ack-on = checkpointed: batches are persisted, checkpointed and acknowledged while the sink is down, so
+            // the entity does not wait for the sink to say what it holds; only the writes do.
+            if (_checkpointedMode && f.Error is null) ReadyBeforeSink();
             StartSink();
         });
         Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
@@ -181,6 +184,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     /// <summary>How far the slot may move for this table: applied, or with ack-on = checkpointed also what a completed checkpoint holds.</summary>
     private SourcePosition Durable => _checkpointedMode ? SourcePosition.Max(_applied, _checkpointedPosition) : _applied;
+
+    private BatchDurable DurableMessage() => new(_table, Durable) { PendingSinkRows = _pendingRows, PendingSinkBytes = _pendingBytes };
 
     private void AddUnapplied(UnappliedBatch u)
     {
@@ -245,6 +250,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private void StartSink() => _writer.Tell(new SinkWriter.ReadAppliedPosition(_sinkToken));
 
+    private bool _sinkKnown = true;
+
+    private void ReadyBeforeSink()
+    {
+        _sinkKnown = false;
+        foreach (var u in _unapplied) _outbox.Enqueue(u); // written, in order, once the sink's position is known
+        ArmCheckpoints();
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
     private void OnSinkPosition(SinkWriter.SinkPositionRead read)
     {
         if (read.Position is { } held && held > _applied) _applied = held;
@@ -254,8 +270,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         RetireApplied();
         _openPlans.RemoveAll(p => p.Last <= _applied);
         if (_openPlans.Count > 0) _writer.Tell(new SinkWriter.PlannedWrites(_openPlans.ToList()));
-        foreach (var u in _unapplied) Write(u);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
+        if (!_sinkKnown)
+        {
+            // Already Ready (ack-on = checkpointed): the outbox holds every unapplied batch in order; what the sink
+            // holds is skipped as it comes to the head.
+            _sinkKnown = true;
+            Drain();
+            Stash.UnstashAll();
+            return;
+        }
+        foreach (var u in _unapplied) Write(u);
 
         ArmCheckpoints();
         Become(Ready);
@@ -266,14 +291,24 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         Command<EntityChanges>(OnChanges);
         Command<EntityWatermark>(OnWatermark);
+        Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
         Command<PrepareBackfill>(p =>
         {
+            if (!_sinkKnown)
+            {
+                Stash.Stash(); // the answer carries the sink's applied position
+                return;
+            }
             _coordinator = Sender;
             _backfill.Activate(p.Schema);
             Sender.Tell(new BackfillPrepared(_table, _applied));
         });
         Command<ChunkRows>(OnChunkRows);
-        Command<ExportState>(_ => Sender.Tell(new ExportedState(_table, CurrentSnapshot())));
+        Command<ExportState>(_ =>
+        {
+            if (!_sinkKnown) Stash.Stash();
+            else Sender.Tell(new ExportedState(_table, CurrentSnapshot()));
+        });
         Command<ChunkEnd>(OnChunkEnd);
         Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
@@ -460,6 +495,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private void Drain()
     {
+        if (!_sinkKnown) return;
         while (_outbox.Count > 0)
         {
             if (_outbox.Peek() is HoldWhole hold)
@@ -563,7 +599,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             RemoveFirstUnapplied();
         }
         RetireApplied();
-        _reader.Tell(new BatchDurable(_table, Durable));
+        _reader.Tell(DurableMessage());
         if (_checkpointedMode) Drain(); // the writer's window has room again
         while (_pendingOutcomes.Count > 0 && _pendingOutcomes[0].Last <= _applied)
         {
@@ -682,7 +718,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         if (c.Cut > _checkpointedPosition)
         {
             _checkpointedPosition = c.Cut;
-            _reader.Tell(new BatchDurable(_table, Durable));
+            _reader.Tell(DurableMessage());
         }
         // Everything up to the snapshot is in checkpoint storage now: the local journal does not need it (a sink outage
         // costs checkpoint-storage space, not local disk), and segments whose batches are all applied can go.

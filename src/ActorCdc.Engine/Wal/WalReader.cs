@@ -52,6 +52,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private readonly Dictionary<TableId, long> _nextSeq = new();
     private readonly Dictionary<TableId, Queue<(long Seq, DateTime SentUtc)>> _awaitingPersisted = new();
     private readonly Dictionary<TableId, (long Sent, long Applied)> _rows = new();
+    private readonly Dictionary<TableId, (long Rows, long Bytes)> _pendingSink = new();
     private readonly SourceAdmin _admin;
     private CancellationTokenSource _pumpCts = new();
     private WalStream? _stream;
@@ -77,7 +78,11 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         Receive<Pumped>(p => { if (p.Session == _session) OnEvent(p.Event); });
         Receive<PumpFailed>(OnPumpFailed);
         Receive<BatchPersisted>(OnPersisted);
-        Receive<BatchDurable>(d => OnDurable(d.Table, d.Applied));
+        Receive<BatchDurable>(d =>
+        {
+            _pendingSink[d.Table] = (d.PendingSinkRows, d.PendingSinkBytes);
+            OnDurable(d.Table, d.Applied);
+        });
         Receive<SequenceGap>(g =>
         {
             if (g.Session != _session) return;
@@ -347,7 +352,11 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         var received = _stream?.LastReceivedLsn ?? _confirmed;
         var oldest = _tracker.OldestPendingCommitUtc;
         var tables = new List<TableStatus>();
-        foreach (var (t, r) in _rows) tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t)));
+        foreach (var (t, r) in _rows)
+        {
+            var pending = _pendingSink.TryGetValue(t, out var p) ? p : default;
+            tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t), pending.Rows, pending.Bytes));
+        }
         tables.Sort((a, b) => a.Table.CompareTo(b.Table));
         return new PipelineStatus(_settings.Name, _stream is null ? PipelineState.Starting : PipelineState.Streaming, null,
             _confirmed, received, received > _confirmed ? (long)(received.Value - _confirmed.Value) : 0,
