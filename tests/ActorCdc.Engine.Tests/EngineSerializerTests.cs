@@ -65,10 +65,12 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(snapshot.Segments, back.Segments);
         Assert.Equal(snapshot.OpenPlans, back.OpenPlans);
         Assert.Equal(snapshot.Applied, back.Applied);
+        Assert.True(((TableEntitySnapshot)Sys.Serialization.Deserialize(serializer.ToBinary(snapshot with { JournalGap = true }), serializer.Identifier, "es")).JournalGap);
 
-        // The segment list is appended last (count, then the segments): without it, the bytes are those of the older format.
+        // The segment list and the journal-gap flag are appended last (count 0 and false: two bytes): without them, the
+        // bytes are those of the older format.
         var old = serializer.ToBinary(snapshot with { Segments = [] });
-        var older = (TableEntitySnapshot)Sys.Serialization.Deserialize(old[..^1], serializer.Identifier, "es");
+        var older = (TableEntitySnapshot)Sys.Serialization.Deserialize(old[..^2], serializer.Identifier, "es");
         Assert.Empty(older.Segments);
         Assert.Equal(snapshot.OpenPlans, older.OpenPlans);
     }

@@ -284,6 +284,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(s.Rows);
             w.WriteVarInt64(s.Bytes);
         }
+        w.WriteBoolean(m.JournalGap);
     }
 
     private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
@@ -295,14 +296,16 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var plans = new List<(SourcePosition, SourcePosition)>(n);
         for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
         var segments = new List<JournalSegmentRef>();
+        var gap = false;
         if (!r.IsAtEnd)
         {
             var count = r.ReadCount();
             for (var i = 0; i < count; i++)
                 segments.Add(new JournalSegmentRef(r.ReadString(), r.ReadVarInt64(), r.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref r), r.ReadVarInt64(),
                     r.ReadVarInt64()));
+            gap = r.ReadBoolean();
         }
-        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans, Segments = segments };
+        return new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans, Segments = segments, JournalGap = gap };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)

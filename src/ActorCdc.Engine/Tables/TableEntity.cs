@@ -90,6 +90,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     // and awaiting deletion, the position every batch up to which is in a completed checkpoint, and what of the
     // unapplied batches is in memory or with the writer.
     private bool _checkpointedMode;
+    private bool _journalGap;
     private readonly List<JournalSegmentRef> _segments = new();
     private readonly List<JournalSegmentRef> _retired = new();
     private SourcePosition _checkpointedPosition = SourcePosition.Start;
@@ -123,12 +124,13 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                 _persisted = SourcePosition.Max(_persisted, seg.Last);
             }
             _checkpointedPosition = _persisted;
+            _journalGap = s.JournalGap;
         });
         Recover<TableBatchPersisted>(e =>
         {
             // Local events are valid only for the incarnation that wrote the snapshot we start from: events of another
             // epoch were written on this node before the entity lived elsewhere, and the WAL still holds what they held.
-            if (_lineageEpoch != e.Epoch)
+            if (_lineageEpoch != e.Epoch || _journalGap)
             {
                 _discarded++;
                 return;
@@ -180,7 +182,17 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private ICheckpointStore? CheckpointStore => CheckpointStorage.Get(Context.System).Store;
 
-    private TableEntitySnapshot CurrentSnapshot() => new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList(), Segments = _segments.ToList() };
+    private TableEntitySnapshot CurrentSnapshot() =>
+        new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList(), Segments = _segments.ToList(), JournalGap = HasJournalGap() };
+
+    /// <summary>Whether a snapshot taken now would leave persisted, unapplied batches in neither itself nor a segment (see <see cref="TableEntitySnapshot.JournalGap"/>).</summary>
+    private bool HasJournalGap()
+    {
+        foreach (var u in _unapplied)
+            if (u.Segment is null && !u.Placeholder)
+                return true;
+        return false;
+    }
 
     /// <summary>How far the slot may move for this table: applied, or with ack-on = checkpointed also what a completed checkpoint holds.</summary>
     private SourcePosition Durable => _checkpointedMode ? SourcePosition.Max(_applied, _checkpointedPosition) : _applied;
@@ -212,7 +224,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         else
             _log.Info("{0}: no snapshot; this incarnation is epoch {1}", _table, _epoch);
         if (_discarded > 0)
-            _log.Info("{0}: discarded {1} local journal events of an earlier incarnation; the slot replays what they held", _table, _discarded);
+            _log.Info("{0}: discarded {1} local journal events (of an earlier incarnation, or after a snapshot that left a journal gap); the slot replays what they held", _table, _discarded);
         var settings = _runtime.Settings;
         var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
         _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
@@ -856,7 +868,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         _sinkToken = p.Token;
         _pendingCommitUpTo = p.UpTo;
-        SaveSnapshot(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token));
+        SaveSnapshot(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token) { JournalGap = HasJournalGap() });
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
