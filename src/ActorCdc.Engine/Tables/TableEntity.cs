@@ -752,8 +752,45 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
+        if (!_sweptOrphans)
+        {
+            _sweptOrphans = true;
+            SweepOrphanSegments();
+        }
         Evict();
         if (_handingOff) Context.Stop(Self);
+    }
+
+    private bool _sweptOrphans;
+
+    /// <summary>
+    /// Once per incarnation, after its first complete checkpoint: segments of earlier incarnations that this checkpoint
+    /// does not reference (uploaded by a checkpoint whose snapshot never completed, or left by a failed delete) go.
+    /// Segments of this incarnation are left alone, since a later checkpoint may be uploading one right now.
+    /// </summary>
+    private void SweepOrphanSegments()
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var seg in _segments) keep.Add(seg.Key);
+        foreach (var seg in _retired) keep.Add(seg.Key);
+        var own = "-" + _epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".seg";
+        var segments = CheckpointStorage.Get(Context.System).Segments!;
+        var log = _log;
+        var table = _table;
+        segments.ListAsync(PersistenceId, CancellationToken.None).ContinueWith(async t =>
+        {
+            if (t.IsFaulted)
+            {
+                log.Warning("{0}: listing journal segments for retention failed: {1}", table, t.Exception?.GetBaseException().Message);
+                return;
+            }
+            foreach (var key in t.Result)
+            {
+                if (keep.Contains(key) || key.EndsWith(own, StringComparison.Ordinal)) continue;
+                try { await segments.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception e) { log.Warning("{0}: deleting orphan journal segment {1} failed: {2}", table, key, e.Message); }
+            }
+        }, TaskScheduler.Default);
     }
 
     /// <summary>Segments whose batches are all applied leave the snapshot; they are deleted once a checkpoint without them completes.</summary>
