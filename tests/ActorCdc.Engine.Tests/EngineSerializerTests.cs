@@ -26,6 +26,7 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         new BatchPersisted(new TableId("s", "t"), 123, 4, new SourcePosition(new Lsn(77), 2)),
         new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)) { PendingSinkRows = 12, PendingSinkBytes = 3400 },
         new SequenceGap(new TableId("s", "t"), 9, 3, 5),
+        new WakeTable("shop", new TableId("s", "t")),
         GetPipelineStatus.Instance,
         new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
             [new TableStatus(new TableId("public", "orders"), 10, 8, 99, 7, 700)]),

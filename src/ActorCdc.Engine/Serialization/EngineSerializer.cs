@@ -40,6 +40,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string BackfillPreparedManifest = "bf";
     private const string BackfillStateManifest = "bs";
     private const string ExportStateManifest = "xs";
+    private const string WakeTableManifest = "wk";
     private const string ExportedStateManifest = "xd";
     private const string SinkBatchPlannedManifest = "sp";
 
@@ -76,6 +77,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         BackfillPrepared => BackfillPreparedManifest,
         BackfillState => BackfillStateManifest,
         ExportState => ExportStateManifest,
+        WakeTable => WakeTableManifest,
         ExportedState => ExportedStateManifest,
         SinkBatchPlanned => SinkBatchPlannedManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
@@ -190,6 +192,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteString(m.Pipeline);
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     break;
+                case WakeTable m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    break;
                 case ExportedState m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     WriteEntitySnapshot(ref writer, m.Snapshot);
@@ -250,6 +256,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             BackfillStateManifest => ReadBackfillState(ref reader),
             ExportStateManifest => new ExportState(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
+            WakeTableManifest => new WakeTable(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
             ExportedStateManifest => new ExportedState(ChangeCodec.ReadTableId(ref reader), ReadEntitySnapshot(ref reader)),
             ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
                 reader.ReadNullableString()),

@@ -364,6 +364,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             if (f.Error is not null) _log.Warning("{0}: checkpoint storage did not confirm the final snapshot before hand-off: {1}", _table, f.Error.Message);
             if (f.HandOff) Context.Stop(Self);
         });
+        Command<WakeTable>(_ => { }); // started by it: nothing else to do
         Command<GetPendingSink>(_ => Sender.Tell(new PendingSink(_pendingRows, _pendingBytes, _residentBytes, _applied, Durable)));
         Command<SegmentShipped>(OnSegmentShipped);
         Command<CheckpointCompleted>(OnCheckpointCompleted);
