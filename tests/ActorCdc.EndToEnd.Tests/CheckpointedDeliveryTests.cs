@@ -42,10 +42,11 @@ public class CheckpointedDeliveryTests(E2eFixture pg, ITestOutputHelper output) 
         var samples = new List<long> { await ConfirmedAsync(src) };
         while (outage.Elapsed < Outage)
         {
-            // Each sample waits for the slot to pass where the source's WAL was at the previous one.
+            // Each sample waits for the slot to pass both its previous sample and where the source's WAL is now.
             var walNow = await pg.Server.ScalarAsync<long>(src, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
-            samples.Add(await Eventually.WaitAsync(() => ConfirmedAsync(src), c => c >= walNow, TimeSpan.FromSeconds(60),
-                $"the slot's confirmed_flush_lsn to reach {walNow} while the sink is down"));
+            var previous = samples[^1];
+            samples.Add(await Eventually.WaitAsync(() => ConfirmedAsync(src), c => c >= walNow && c > previous, TimeSpan.FromSeconds(60),
+                $"the slot's confirmed_flush_lsn to pass {Math.Max(walNow, previous)} while the sink is down"));
         }
         output.WriteLine($"confirmed_flush_lsn during a {outage.Elapsed.TotalSeconds:0}s outage: {string.Join(", ", samples)}");
         Assert.True(samples.Count >= 4, $"only {samples.Count} samples");

@@ -608,7 +608,8 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         long lastSeqNr = -1;
         while (_unapplied.First is { } first && first.Value.Last <= _applied)
         {
-            if (!first.Value.Placeholder) lastSeqNr = first.Value.SeqNr;
+            // Only events of the local journal: a shipped batch may carry the sequence number another node gave it.
+            if (first.Value.Segment is null) lastSeqNr = first.Value.SeqNr;
             RemoveFirstUnapplied();
         }
         RetireApplied();
