@@ -53,6 +53,8 @@ public sealed class StatusFormatter
             sb.Append(CultureInfo.InvariantCulture, $"\n    {t.Table,-32} replicated {t.RowsApplied,10:N0}  ({rate,8:N0} rows/s)");
             if (t.RowsSkipped > 0) sb.Append(CultureInfo.InvariantCulture, $"  skipped {t.RowsSkipped}");
             if (t.RowsDeadLettered > 0) sb.Append(CultureInfo.InvariantCulture, $"  dead-lettered {t.RowsDeadLettered}");
+            // ack-on = checkpointed: the slot is confirmed past these rows while the sink has not committed them.
+            if (t.PendingSinkRows > 0) sb.Append(CultureInfo.InvariantCulture, $"  pending in sink {t.PendingSinkRows:N0} rows / {Bytes(t.PendingSinkBytes)}");
         }
         foreach (var b in backfill)
         {

@@ -24,11 +24,12 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     public static TheoryData<IEngineMessage> Messages() => new()
     {
         new BatchPersisted(new TableId("s", "t"), 123, 4, new SourcePosition(new Lsn(77), 2)),
-        new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)),
+        new BatchDurable(new TableId("s", "t"), new SourcePosition(new Lsn(77), 2)) { PendingSinkRows = 12, PendingSinkBytes = 3400 },
         new SequenceGap(new TableId("s", "t"), 9, 3, 5),
+        new WakeTable("shop", new TableId("s", "t")),
         GetPipelineStatus.Instance,
         new PipelineStatus("shop", PipelineState.Failed, "slot gone: recreate it", new Lsn(5), new Lsn(9), 4, 1.5, 100, 2,
-            [new TableStatus(new TableId("public", "orders"), 10, 8, 99), new TableStatus(new TableId("public", "items"), 10, 6, 0, 3, 4)], 4096, 16384, 2.5),
+            [new TableStatus(new TableId("public", "orders"), 10, 8, 99), new TableStatus(new TableId("public", "items"), 10, 6, 0, 3, 4), new TableStatus(new TableId("public", "lines"), 10, 8, 99, 0, 0, 7, 700)], 4096, 16384, 2.5),
         new TableHealth(new TableId("s", "t"), "row at 0/4D#2 rejected: 23514: check; fix the target", 3, 4),
         new TableHealth(new TableId("s", "t"), null, 0, 0),
     };
@@ -72,10 +73,10 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((3L, 11L, snapshot.LastRejected), (back.RowsSkipped, back.RowsDeadLettered, back.LastRejected));
         Assert.Equal(snapshot.OpenPlans, back.OpenPlans);
 
-        // A snapshot of the previous format ends after the open plans: the trailer (two zero varints, the start
-        // position as 8 fixed bytes and a one-byte varint) is missing.
+        // A snapshot of the previous format ends after the open plans: the trailers (two zero varints, the start
+        // position as 8 fixed bytes and a one-byte varint; then an empty segment list and the journal-gap flag) are missing.
         var current = serializer.ToBinary(new TableEntitySnapshot(new SourcePosition(new Lsn(77), 2), 5, null));
-        var old = Assert.IsType<TableEntitySnapshot>(Sys.Serialization.Deserialize(current[..^11], serializer.Identifier, "es"));
+        var old = Assert.IsType<TableEntitySnapshot>(Sys.Serialization.Deserialize(current[..^13], serializer.Identifier, "es"));
         Assert.Equal((0L, 0L, SourcePosition.Start, new SourcePosition(new Lsn(77), 2)), (old.RowsSkipped, old.RowsDeadLettered, old.LastRejected, old.Applied));
     }
 
@@ -97,6 +98,30 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         {
             Assert.Equal(message, back);
         }
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_its_journal_segments_and_one_written_before_them_reads_with_none()
+    {
+        var snapshot = new TableEntitySnapshot(new SourcePosition(new Lsn(50), 1), 9, null)
+        {
+            OpenPlans = [(new SourcePosition(new Lsn(51), 0), new SourcePosition(new Lsn(52), 3))],
+            Segments = [new JournalSegmentRef("segments/x/1-4-9.seg", 1, 4, new SourcePosition(new Lsn(60), 2), 40, 4000)],
+        };
+        var serializer = Sys.Serialization.FindSerializerFor(snapshot);
+        var bytes = serializer.ToBinary(snapshot);
+        var back = (TableEntitySnapshot)Sys.Serialization.Deserialize(bytes, serializer.Identifier, "es");
+        Assert.Equal(snapshot.Segments, back.Segments);
+        Assert.Equal(snapshot.OpenPlans, back.OpenPlans);
+        Assert.Equal(snapshot.Applied, back.Applied);
+        Assert.True(((TableEntitySnapshot)Sys.Serialization.Deserialize(serializer.ToBinary(snapshot with { JournalGap = true }), serializer.Identifier, "es")).JournalGap);
+
+        // The segment list and the journal-gap flag are appended last (count 0 and false: two bytes): without them, the
+        // bytes are those of the older format.
+        var old = serializer.ToBinary(snapshot with { Segments = [] });
+        var older = (TableEntitySnapshot)Sys.Serialization.Deserialize(old[..^2], serializer.Identifier, "es");
+        Assert.Empty(older.Segments);
+        Assert.Equal(snapshot.OpenPlans, older.OpenPlans);
     }
 
     [Fact]

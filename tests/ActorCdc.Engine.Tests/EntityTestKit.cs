@@ -14,15 +14,20 @@ namespace ActorCdc.Engine.Tests;
 /// </summary>
 public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
 {
+    private static readonly Config Base = ConfigurationFactory.ParseString("""
+        akka.actor.provider = local
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """).WithFallback(EngineConfig.Akka);
+
     /// <summary>
     /// The test actor plays the WalReader; the entity's health reports (<see cref="Protocol.TableHealth"/>) are ignored
     /// except by tests about them, which call <c>IgnoreNoMessages()</c>.
     /// </summary>
-    protected EntityTestKit() : base(ConfigurationFactory.ParseString("""
-    akka.actor.provider = local
-    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-    """).WithFallback(EngineConfig.Akka)) => IgnoreMessages<Protocol.TableHealth>();
+    protected EntityTestKit() : base(Base) => IgnoreMessages<Protocol.TableHealth>();
+
+    /// <summary>With <paramref name="config"/> in front of the defaults (another snapshot store, checkpoint storage).</summary>
+    protected EntityTestKit(Config config) : base(config.WithFallback(Base)) => IgnoreMessages<Protocol.TableHealth>();
 
     protected const string EntityId = "p/public.t";
 

@@ -13,6 +13,8 @@ public sealed class RecordingSinkFactory : ISinkFactory
     public ConcurrentQueue<RowChange> Applied { get; } = new();
     public SourcePosition? Held { get; set; } = SourcePosition.Start;
     public volatile bool Failing;
+    /// <summary>Reading the applied position fails as well (a sink that is down when its entity starts).</summary>
+    public volatile bool FailingReads;
     public int Attempts;
 
     public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -21,7 +23,8 @@ public sealed class RecordingSinkFactory : ISinkFactory
 
     private sealed class Table(RecordingSinkFactory owner) : ITableSink
     {
-        public Task<SourcePosition?> ReadAppliedPositionAsync(CancellationToken cancellationToken) => Task.FromResult(owner.Held);
+        public Task<SourcePosition?> ReadAppliedPositionAsync(CancellationToken cancellationToken) =>
+            owner.FailingReads ? Task.FromException<SourcePosition?>(CdcException.Transient("sink unavailable (test)")) : Task.FromResult(owner.Held);
 
         public Task ApplyAsync(TableSchema schema, IReadOnlyList<RowChange> changes, SourcePosition upTo, CancellationToken cancellationToken)
         {

@@ -240,6 +240,9 @@ public sealed class PipelineManager : ReceiveActor, IWithTimers
     /// <summary>Tables added to the publication, or newly matching the configured patterns, are picked up and backfilled.</summary>
     private void Discover()
     {
+        // ack-on = checkpointed: entities that moved hold checkpointed batches for the sink; start them even if idle.
+        if (_settings.Delivery.AckOn == AckOn.Checkpointed)
+            foreach (var t in _captured) _region.Tell(new WakeTable(_settings.Name, t));
         var source = _settings.Source;
         Task.Run(async () =>
         {

@@ -20,4 +20,18 @@ public sealed record TableEntitySnapshot(SourcePosition Applied, long Epoch, byt
 
     /// <summary>The position of the last rejected row counted, so a replayed rejection is not counted twice.</summary>
     public SourcePosition LastRejected { get; init; } = SourcePosition.Start;
+
+    /// <summary>
+    /// ack-on = checkpointed: the journal segments in checkpoint storage holding the batches persisted before this
+    /// snapshot and not applied, oldest first (empty otherwise).
+    /// </summary>
+    public IReadOnlyList<JournalSegmentRef> Segments { get; init; } = [];
+
+    /// <summary>
+    /// True when batches persisted before this snapshot were neither applied nor in <see cref="Segments"/>: Akka replays
+    /// only the events after a snapshot, so recovering those later events on top of it would hide the earlier ones from
+    /// the slot's replay (dropped as at or below the persisted position). Such an incarnation discards its later local
+    /// events instead; the slot still holds all of them, since none is durable.
+    /// </summary>
+    public bool JournalGap { get; init; }
 }

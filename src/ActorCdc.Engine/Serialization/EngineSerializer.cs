@@ -40,6 +40,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string BackfillPreparedManifest = "bf";
     private const string BackfillStateManifest = "bs";
     private const string ExportStateManifest = "xs";
+    private const string WakeTableManifest = "wk";
     private const string ExportedStateManifest = "xd";
     private const string SinkBatchPlannedManifest = "sp";
     // Operator commands (rare): spelled out, so they never collide with the short manifests of the data path.
@@ -87,6 +88,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         BackfillPrepared => BackfillPreparedManifest,
         BackfillState => BackfillStateManifest,
         ExportState => ExportStateManifest,
+        WakeTable => WakeTableManifest,
         ExportedState => ExportedStateManifest,
         SinkBatchPlanned => SinkBatchPlannedManifest,
         Pipelines.PausePipeline => PausePipelineManifest,
@@ -124,6 +126,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case BatchDurable m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     ChangeCodec.WriteSourcePosition(ref writer, m.Applied);
+                    writer.WriteVarInt64(m.PendingSinkRows);
+                    writer.WriteVarInt64(m.PendingSinkBytes);
                     break;
                 case TableHealth m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -213,6 +217,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteString(m.Pipeline);
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     break;
+                case WakeTable m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    break;
                 case ExportedState m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
                     WriteEntitySnapshot(ref writer, m.Snapshot);
@@ -276,7 +284,11 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         {
             EntityChangesManifest => new EntityChanges(reader.ReadString(), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarUInt32(), ChangeCodec.ReadChangeBatch(ref reader)),
             BatchPersistedManifest => new BatchPersisted(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref reader)),
-            BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
+            BatchDurableManifest => new BatchDurable(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader))
+            {
+                PendingSinkRows = reader.ReadVarInt64(),
+                PendingSinkBytes = reader.ReadVarInt64(),
+            },
             SequenceGapManifest => new SequenceGap(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt64(), reader.ReadVarInt64()),
             TableBatchPersistedManifest => new TableBatchPersisted(reader.ReadVarInt64(), ChangeCodec.ReadChangeBatch(ref reader)),
             TableEntitySnapshotManifest => ReadEntitySnapshot(ref reader),
@@ -295,6 +307,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             BackfillStateManifest => ReadBackfillState(ref reader),
             ExportStateManifest => new ExportState(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
+            WakeTableManifest => new WakeTable(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
             ExportedStateManifest => new ExportedState(ChangeCodec.ReadTableId(ref reader), ReadEntitySnapshot(ref reader)),
             ChunkOutcomeManifest => new ChunkOutcome(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt64(),
                 reader.ReadNullableString()),
@@ -331,6 +344,18 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         w.WriteVarInt64(m.RowsSkipped);
         w.WriteVarInt64(m.RowsDeadLettered);
         ChangeCodec.WriteSourcePosition(ref w, m.LastRejected);
+        // Then the checkpointed-delivery trailer: snapshots written before it existed end before it.
+        w.WriteVarUInt32((uint)m.Segments.Count);
+        foreach (var s in m.Segments)
+        {
+            w.WriteString(s.Key);
+            w.WriteVarInt64(s.FromSeqNr);
+            w.WriteVarInt64(s.ToSeqNr);
+            ChangeCodec.WriteSourcePosition(ref w, s.Last);
+            w.WriteVarInt64(s.Rows);
+            w.WriteVarInt64(s.Bytes);
+        }
+        w.WriteBoolean(m.JournalGap);
     }
 
     private static TableEntitySnapshot ReadEntitySnapshot(ref CdcBinaryReader r)
@@ -343,7 +368,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         for (var i = 0; i < n; i++) plans.Add((ChangeCodec.ReadSourcePosition(ref r), ChangeCodec.ReadSourcePosition(ref r)));
         var snapshot = new TableEntitySnapshot(applied, epoch, token) { OpenPlans = plans };
         if (r.IsAtEnd) return snapshot;
-        return snapshot with { RowsSkipped = r.ReadVarInt64(), RowsDeadLettered = r.ReadVarInt64(), LastRejected = ChangeCodec.ReadSourcePosition(ref r) };
+        snapshot = snapshot with { RowsSkipped = r.ReadVarInt64(), RowsDeadLettered = r.ReadVarInt64(), LastRejected = ChangeCodec.ReadSourcePosition(ref r) };
+        if (r.IsAtEnd) return snapshot;
+        var count = r.ReadCount();
+        var segments = new List<JournalSegmentRef>(count);
+        for (var i = 0; i < count; i++)
+            segments.Add(new JournalSegmentRef(r.ReadString(), r.ReadVarInt64(), r.ReadVarInt64(), ChangeCodec.ReadSourcePosition(ref r), r.ReadVarInt64(),
+                r.ReadVarInt64()));
+        return snapshot with { Segments = segments, JournalGap = r.ReadBoolean() };
     }
 
     private static void WriteKey(ref CdcBinaryWriter w, KeyValue? key)
@@ -453,6 +485,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             w.WriteVarInt64(t.InFlightBytes);
             w.WriteVarInt64(t.RowsSkipped);
             w.WriteVarInt64(t.RowsDeadLettered);
+            w.WriteVarInt64(t.PendingSinkRows);
+            w.WriteVarInt64(t.PendingSinkBytes);
         }
         w.WriteVarInt64(s.PeakInFlightBytes);
         w.WriteVarInt64(s.InFlightBudgetBytes);
@@ -473,7 +507,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         var n = r.ReadCount();
         var tables = new List<TableStatus>(n);
         for (var i = 0; i < n; i++)
-            tables.Add(new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64()));
+        {
+            var t = new TableStatus(ChangeCodec.ReadTableId(ref r), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64(), r.ReadVarInt64());
+            tables.Add(t with { PendingSinkRows = r.ReadVarInt64(), PendingSinkBytes = r.ReadVarInt64() });
+        }
         var peak = r.ReadVarInt64();
         var budget = r.ReadVarInt64();
         var backpressure = BitConverter.Int64BitsToDouble((long)r.ReadFixedUInt64());

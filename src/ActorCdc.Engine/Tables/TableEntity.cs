@@ -22,6 +22,12 @@ namespace ActorCdc.Engine.Tables;
 /// </summary>
 public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimers
 {
+    /// <summary>Asks for <see cref="PendingSink"/> (a local query: status and tests).</summary>
+    public sealed record GetPendingSink;
+
+    /// <summary>Batches persisted and not applied in the sink: rows, bytes, and how many bytes of them are in memory.</summary>
+    public sealed record PendingSink(long Rows, long Bytes, long ResidentBytes, SourcePosition Applied, SourcePosition Durable);
+
     private sealed record CheckpointTick;
     private sealed record StartSnapshotRetry;
     private sealed record Flushed(bool HandOff, Exception? Error);
@@ -29,12 +35,34 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private sealed record HoldWhole(WholeTableLoad Load);
     private sealed record WholeEnd(WholeTableLoad Load, SourcePosition HighWatermark);
     private sealed record CheckpointFlushed(long SequenceNr, SourcePosition Applied, Exception? Error);
+    private sealed record SegmentShipped(JournalSegmentRef Segment, List<UnappliedBatch> Batches, SourcePosition Cut);
+    private sealed record CheckpointCompleted(SourcePosition Cut, long SnapshotSeqNr, List<JournalSegmentRef> Unreferenced, Exception? Error);
+    private sealed record SegmentLoaded(JournalSegmentRef Segment, List<(long SeqNr, ChangeBatch Batch)> Batches);
+    private sealed record SegmentLoadFailed(JournalSegmentRef Segment, Exception Error);
+    private sealed record SegmentRetry;
+
+    /// <summary>
+    /// A batch persisted and not applied. With ack-on = checkpointed it may be evicted from memory once shipped
+    /// (<see cref="Batch"/> null, read back from <see cref="Segment"/>); a placeholder stands for a whole segment a
+    /// snapshot listed and that has not been read yet.
+    /// </summary>
+    private sealed class UnappliedBatch(long seqNr, SourcePosition last, long rows, long bytes, ChangeBatch? batch)
+    {
+        public long SeqNr { get; } = seqNr;
+        public SourcePosition Last { get; } = last;
+        public long Rows { get; } = rows;
+        public long Bytes { get; } = bytes;
+        public ChangeBatch? Batch { get; set; } = batch;
+        public JournalSegmentRef? Segment { get; set; }
+        public bool Placeholder { get; init; }
+        public bool Sent { get; set; }
+    }
 
     private readonly string _pipeline;
     private readonly TableId _table;
     private readonly PipelineRuntime _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly LinkedList<(long SeqNr, ChangeBatch Batch)> _unapplied = new();
+    private readonly LinkedList<UnappliedBatch> _unapplied = new();
     private readonly long _epoch = DateTime.UtcNow.Ticks;
     private SourcePosition _persisted = SourcePosition.Start;
     private SourcePosition _applied = SourcePosition.Start;
@@ -68,6 +96,20 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     private string? _sinkProblem;
     private TableHealth? _reportedHealth;
 
+    // ack-on = checkpointed (DESIGN.md §3.3): shipped segments still holding unapplied batches, segments fully applied
+    // and awaiting deletion, the position every batch up to which is in a completed checkpoint, and what of the
+    // unapplied batches is in memory or with the writer.
+    private bool _checkpointedMode;
+    private bool _journalGap;
+    private readonly List<JournalSegmentRef> _segments = new();
+    private readonly List<JournalSegmentRef> _retired = new();
+    private SourcePosition _checkpointedPosition = SourcePosition.Start;
+    private long _residentBytes;
+    private long _sentBytes;
+    private JournalSegmentRef? _loading;
+    private long _pendingRows;
+    private long _pendingBytes;
+
     public TableEntity(string entityId, PipelineRegistry registry)
     {
         (_pipeline, _table) = TableEntityId.Parse(entityId);
@@ -86,17 +128,29 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _rowsSkipped = s.RowsSkipped;
             _rowsDeadLettered = s.RowsDeadLettered;
             _lastRejected = s.LastRejected;
+            // ack-on = checkpointed: what the snapshot's segments hold is persisted (and checkpointed) but maybe not applied.
+            _segments.Clear();
+            _segments.AddRange(s.Segments);
+            _unapplied.Clear();
+            foreach (var seg in s.Segments)
+            {
+                AddUnapplied(new UnappliedBatch(seg.ToSeqNr, seg.Last, seg.Rows, seg.Bytes, null) { Segment = seg, Placeholder = true });
+                _persisted = SourcePosition.Max(_persisted, seg.Last);
+            }
+            _checkpointedPosition = _persisted;
+            _journalGap = s.JournalGap;
         });
         Recover<TableBatchPersisted>(e =>
         {
             // Local events are valid only for the incarnation that wrote the snapshot we start from: events of another
             // epoch were written on this node before the entity lived elsewhere, and the WAL still holds what they held.
-            if (_lineageEpoch != e.Epoch)
+            if (_lineageEpoch != e.Epoch || _journalGap)
             {
                 _discarded++;
                 return;
             }
-            _unapplied.AddLast((LastSequenceNr, e.Batch));
+            if (e.Batch.Last <= _persisted) return; // already in a segment of the snapshot
+            AddUnapplied(new UnappliedBatch(LastSequenceNr, e.Batch.Last, e.Batch.Changes.Count, e.Batch.ApproximateBytes, e.Batch));
             _persisted = SourcePosition.Max(_persisted, e.Batch.Last);
         });
         Recover<EpochStarted>(_ => { });
@@ -117,6 +171,9 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<Flushed>(f =>
         {
             if (f.Error is not null) _log.Warning("{0}: checkpoint storage has not confirmed the start snapshot: {1}", _table, f.Error.Message);
+            // ack-on = checkpointed: batches are persisted, checkpointed and acknowledged while the sink is down, so
+            // the entity does not wait for the sink to say what it holds; only the writes do.
+            if (_checkpointedMode && f.Error is null) ReadyBeforeSink();
             StartSink();
         });
         Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
@@ -144,10 +201,43 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private ICheckpointStore? CheckpointStore => CheckpointStorage.Get(Context.System).Store;
 
-    private TableEntitySnapshot CurrentSnapshot() => WithCounts(new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList() });
+    private TableEntitySnapshot CurrentSnapshot() =>
+        WithCounts(new(_applied, _epoch, _sinkToken) { OpenPlans = _openPlans.ToList(), Segments = _segments.ToList(), JournalGap = HasJournalGap() });
 
     private TableEntitySnapshot WithCounts(TableEntitySnapshot s) =>
         s with { RowsSkipped = _rowsSkipped, RowsDeadLettered = _rowsDeadLettered, LastRejected = _lastRejected };
+
+    /// <summary>Whether a snapshot taken now would leave persisted, unapplied batches in neither itself nor a segment (see <see cref="TableEntitySnapshot.JournalGap"/>).</summary>
+    private bool HasJournalGap()
+    {
+        foreach (var u in _unapplied)
+            if (u.Segment is null && !u.Placeholder)
+                return true;
+        return false;
+    }
+
+    /// <summary>How far the slot may move for this table: applied, or with ack-on = checkpointed also what a completed checkpoint holds.</summary>
+    private SourcePosition Durable => _checkpointedMode ? SourcePosition.Max(_applied, _checkpointedPosition) : _applied;
+
+    private BatchDurable DurableMessage() => new(_table, Durable) { PendingSinkRows = _pendingRows, PendingSinkBytes = _pendingBytes };
+
+    private void AddUnapplied(UnappliedBatch u)
+    {
+        _unapplied.AddLast(u);
+        if (u.Batch is not null) _residentBytes += u.Bytes;
+        _pendingRows += u.Rows;
+        _pendingBytes += u.Bytes;
+    }
+
+    private void RemoveFirstUnapplied()
+    {
+        var u = _unapplied.First!.Value;
+        _unapplied.RemoveFirst();
+        if (u.Batch is not null) _residentBytes -= u.Bytes;
+        if (u.Sent) _sentBytes -= u.Bytes;
+        _pendingRows -= u.Rows;
+        _pendingBytes -= u.Bytes;
+    }
 
     private void StartIncarnation()
     {
@@ -156,10 +246,21 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         else
             _log.Info("{0}: no snapshot; this incarnation is epoch {1}", _table, _epoch);
         if (_discarded > 0)
-            _log.Info("{0}: discarded {1} local journal events of an earlier incarnation; the slot replays what they held", _table, _discarded);
+            _log.Info("{0}: discarded {1} local journal events (of an earlier incarnation, or after a snapshot that left a journal gap); the slot replays what they held", _table, _discarded);
         var settings = _runtime.Settings;
         var sink = _runtime.SinkFactory.CreateTableSink(_table, settings.Routes.Target(_table));
         _commitsAtCheckpoints = sink is Core.Sinks.ICheckpointParticipant;
+        if (settings.Delivery.AckOn == Configuration.AckOn.Checkpointed)
+        {
+            if (CheckpointStorage.Get(Context.System).Segments is null)
+                _log.Warning("{0}: delivery.ack-on = checkpointed needs checkpoint storage (actorcdc.state.checkpoints.storage); acknowledging on applied instead", _table);
+            else if (_commitsAtCheckpoints)
+                _log.Warning("{0}: the sink commits at checkpoints already; delivery.ack-on = checkpointed acknowledges on its commits (applied)", _table);
+            else
+                _checkpointedMode = true;
+        }
+        if (!_checkpointedMode && _segments.Count > 0)
+            _log.Warning("{0}: the snapshot lists {1} journal segment(s) of ack-on = checkpointed; they are still written to the sink", _table, _segments.Count);
         var runtime = _runtime;
         var delivery = settings.Delivery;
         var onDataError = new DataErrorHandling(delivery.OnDataError,
@@ -187,16 +288,37 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private void StartSink() => _writer.Tell(new SinkWriter.ReadAppliedPosition(_sinkToken));
 
+    private bool _sinkKnown = true;
+
+    private void ReadyBeforeSink()
+    {
+        _sinkKnown = false;
+        foreach (var u in _unapplied) _outbox.Enqueue(u); // written, in order, once the sink's position is known
+        ArmCheckpoints();
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
     private void OnSinkPosition(SinkWriter.SinkPositionRead read)
     {
         if (read.Position is { } held && held > _applied) _applied = held;
         _written = SourcePosition.Max(_written, _applied);
         _persisted = SourcePosition.Max(_persisted, _applied);
-        while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied) _unapplied.RemoveFirst();
+        while (_unapplied.First is { } first && first.Value.Last <= _applied) RemoveFirstUnapplied();
+        RetireApplied();
         _openPlans.RemoveAll(p => p.Last <= _applied);
         if (_openPlans.Count > 0) _writer.Tell(new SinkWriter.PlannedWrites(_openPlans.ToList()));
-        foreach (var (_, batch) in _unapplied) Write(batch);
         _log.Debug("{0}: sink holds {1}; {2} persisted batches to apply", _table, _applied, _unapplied.Count);
+        if (!_sinkKnown)
+        {
+            // Already Ready (ack-on = checkpointed): the outbox holds every unapplied batch in order; what the sink
+            // holds is skipped as it comes to the head.
+            _sinkKnown = true;
+            Drain();
+            Stash.UnstashAll();
+            return;
+        }
+        foreach (var u in _unapplied) Write(u);
 
         ArmCheckpoints();
         Become(Ready);
@@ -207,14 +329,24 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
     {
         Command<EntityChanges>(OnChanges);
         Command<EntityWatermark>(OnWatermark);
+        Command<SinkWriter.SinkPositionRead>(OnSinkPosition);
         Command<PrepareBackfill>(p =>
         {
+            if (!_sinkKnown)
+            {
+                Stash.Stash(); // the answer carries the sink's applied position
+                return;
+            }
             _coordinator = Sender;
             _backfill.Activate(p.Schema);
             Sender.Tell(new BackfillPrepared(_table, _applied));
         });
         Command<ChunkRows>(OnChunkRows);
-        Command<ExportState>(_ => Sender.Tell(new ExportedState(_table, CurrentSnapshot())));
+        Command<ExportState>(_ =>
+        {
+            if (!_sinkKnown) Stash.Stash();
+            else Sender.Tell(new ExportedState(_table, CurrentSnapshot()));
+        });
         Command<ChunkEnd>(OnChunkEnd);
         Command<AbandonChunk>(OnAbandon);
         Command<SinkWriter.Applied>(a => OnApplied(a.Position));
@@ -265,6 +397,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Command<SaveSnapshotFailure>(f =>
         {
             _checkpointing = false;
+            _pendingCut = null;
             _log.Warning("{0}: saving a checkpoint snapshot failed: {1}; the next checkpoint retries", _table, f.Cause.Message);
             AnswerCheckpointWaiters(_applied, 0, $"saving the snapshot failed: {f.Cause.Message}");
             if (_handingOff) Context.Stop(Self);
@@ -275,6 +408,18 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             else if (f.HandOff) _log.Info("{0}: handed off after a final snapshot at {1} (epoch {2})", _table, _applied, _epoch);
             if (f.HandOff) Context.Stop(Self);
         });
+        Command<WakeTable>(_ => { }); // started by it: nothing else to do
+        Command<GetPendingSink>(_ => Sender.Tell(new PendingSink(_pendingRows, _pendingBytes, _residentBytes, _applied, Durable)));
+        Command<SegmentShipped>(OnSegmentShipped);
+        Command<CheckpointCompleted>(OnCheckpointCompleted);
+        Command<SegmentLoaded>(OnSegmentLoaded);
+        Command<SegmentLoadFailed>(f =>
+        {
+            _log.Warning("{0}: reading journal segment {1} from checkpoint storage failed: {2}; retrying", _table, f.Segment.Key, f.Error.Message);
+            _loading = null;
+            Timers.StartSingleTimer("segment-retry", new SegmentRetry(), TimeSpan.FromSeconds(1));
+        });
+        Command<SegmentRetry>(_ => Drain());
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting applied journal events failed: {1}", _table, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -327,7 +472,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         var batch = m.Batch;
         if (batch.Last <= _persisted)
         {
-            Sender.Tell(new BatchPersisted(_table, m.Session, m.Seq, _applied));
+            Sender.Tell(new BatchPersisted(_table, m.Session, m.Seq, Durable));
             return;
         }
         if (batch.First <= _persisted) batch = Above(batch, _persisted);
@@ -339,17 +484,18 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         Persist(new TableBatchPersisted(_epoch, batch), e =>
         {
             _persisted = e.Batch.Last;
-            _unapplied.AddLast((LastSequenceNr, e.Batch));
+            var u = new UnappliedBatch(LastSequenceNr, e.Batch.Last, e.Batch.Changes.Count, e.Batch.ApproximateBytes, e.Batch);
+            AddUnapplied(u);
             _backfill.OnStreamBatch(e.Batch, xid);
-            Write(e.Batch);
-            reader.Tell(new BatchPersisted(_table, session, seq, _applied));
+            Write(u);
+            reader.Tell(new BatchPersisted(_table, session, seq, Durable));
         });
     }
 
     private void OnWatermark(EntityWatermark w)
     {
         if (!AcceptNext(w.Session, w.Seq)) return;
-        Sender.Tell(new BatchPersisted(_table, w.Session, w.Seq, _applied));
+        Sender.Tell(new BatchPersisted(_table, w.Session, w.Seq, Durable));
         if (w.Position <= _persisted || w.Position <= _lastWatermark) return; // a replay after a reconnect
         _lastWatermark = w.Position;
         if (!w.High)
@@ -409,6 +555,7 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
 
     private void Drain()
     {
+        if (!_sinkKnown) return;
         while (_outbox.Count > 0)
         {
             if (_outbox.Peek() is HoldWhole hold)
@@ -433,6 +580,27 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                 if (!abandoned && !merge.IsComplete) return;
                 _outbox.Dequeue();
                 EmitChunk(merge, pending.HighWatermark, abandoned);
+                continue;
+            }
+            if (_outbox.Peek() is UnappliedBatch u)
+            {
+                if (u.Last <= _applied)
+                {
+                    _outbox.Dequeue(); // applied meanwhile (a placeholder the sink already held)
+                    continue;
+                }
+                // ack-on = checkpointed: the writer gets at most the resident budget at a time; the rest waits (and may
+                // leave memory) until the sink takes it.
+                if (_checkpointedMode && _sentBytes > 0 && _sentBytes + u.Bytes > _runtime.Settings.Delivery.MaxResidentBytes) return;
+                if (u.Batch is null)
+                {
+                    LoadSegment(u.Segment!);
+                    return;
+                }
+                _outbox.Dequeue();
+                u.Sent = true;
+                _sentBytes += u.Bytes;
+                _writer.Tell(u.Batch);
                 continue;
             }
             _writer.Tell(_outbox.Dequeue());
@@ -485,12 +653,15 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
         _openPlans.RemoveAll(p => p.Last <= _applied);
         _written = SourcePosition.Max(_written, position);
         long lastSeqNr = -1;
-        while (_unapplied.First is { } first && first.Value.Batch.Last <= _applied)
+        while (_unapplied.First is { } first && first.Value.Last <= _applied)
         {
-            lastSeqNr = first.Value.SeqNr;
-            _unapplied.RemoveFirst();
+            // Only events of the local journal: a shipped batch may carry the sequence number another node gave it.
+            if (first.Value.Segment is null) lastSeqNr = first.Value.SeqNr;
+            RemoveFirstUnapplied();
         }
-        _reader.Tell(new BatchDurable(_table, _applied));
+        RetireApplied();
+        _reader.Tell(DurableMessage());
+        if (_checkpointedMode) Drain(); // the writer's window has room again
         while (_pendingOutcomes.Count > 0 && _pendingOutcomes[0].Last <= _applied)
         {
             _coordinator.Tell(_pendingOutcomes[0].Outcome);
@@ -519,20 +690,284 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             _writer.Tell(new SinkWriter.Prepare(handOff));
             return;
         }
+        if (_checkpointedMode)
+        {
+            CheckpointWithSegments(handOff || force);
+            return;
+        }
         if (_applied == _snapshotApplied && !handOff && !force) return;
         _checkpointing = true;
         SaveSnapshot(CurrentSnapshot());
+    }
+
+    /// <summary>
+    /// ack-on = checkpointed: ship the batches persisted since the last checkpoint and not applied as one journal segment,
+    /// then save the snapshot that lists it (uploaded after the segment, so a snapshot in storage is the manifest of a
+    /// complete checkpoint), then wait for its upload: only then is everything persisted up to the cut durable.
+    /// </summary>
+    private void CheckpointWithSegments(bool handOff)
+    {
+        var toShip = new List<UnappliedBatch>();
+        foreach (var u in _unapplied)
+            if (u.Segment is null && u.Batch is not null)
+                toShip.Add(u);
+        var cut = _persisted;
+        if (toShip.Count == 0 && _applied == _snapshotApplied && cut <= _checkpointedPosition && _retired.Count == 0 && !handOff) return;
+        _checkpointing = true;
+        if (toShip.Count == 0)
+        {
+            _pendingCut = cut;
+            SaveSnapshot(CurrentSnapshot());
+            return;
+        }
+        var segments = CheckpointStorage.Get(Context.System).Segments!;
+        var entries = new List<(long, ChangeBatch)>(toShip.Count);
+        long rows = 0, bytes = 0;
+        foreach (var u in toShip)
+        {
+            entries.Add((u.SeqNr, u.Batch!));
+            rows += u.Rows;
+            bytes += u.Bytes;
+        }
+        var from = toShip[0].SeqNr;
+        var to = toShip[^1].SeqNr;
+        var key = JournalSegmentStore.Key(PersistenceId, _epoch, from, to);
+        var segment = new JournalSegmentRef(key, from, to, toShip[^1].Last, rows, bytes);
+        var payload = JournalSegmentCodec.Encode(entries);
+        segments.PutAsync(key, PersistenceId, to, payload, CancellationToken.None)
+            .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
+            .PipeTo(Self, success: () => new SegmentShipped(segment, toShip, cut),
+                failure: e => new SinkWriter.CheckpointFailed(new IOException($"shipping journal segment {key} failed: {e.Message}", e)));
+    }
+
+    private SourcePosition? _pendingCut;
+
+    private void OnSegmentShipped(SegmentShipped m)
+    {
+        foreach (var u in m.Batches) u.Segment = m.Segment;
+        if (m.Segment.Last > _applied) _segments.Add(m.Segment);
+        else _retired.Add(m.Segment); // applied while it uploaded
+        _pendingCut = m.Cut;
+        SaveSnapshot(CurrentSnapshot());
+    }
+
+    /// <summary>The snapshot of a checkpoint is saved locally and queued for upload: the checkpoint completes with the upload.</summary>
+    private void OnCheckpointSnapshotSaved(SaveSnapshotSuccess s)
+    {
+        _snapshotApplied = _applied;
+        var cut = _pendingCut ?? _checkpointedPosition;
+        _pendingCut = null;
+        var referenced = new HashSet<string>(_segments.Select(x => x.Key), StringComparer.Ordinal);
+        var unreferenced = _retired.Where(r => !referenced.Contains(r.Key)).ToList();
+        var seqNr = s.Metadata.SequenceNr;
+        if (_previousSnapshotSeqNr > 0) DeleteSnapshots(new SnapshotSelectionCriteria(_previousSnapshotSeqNr - 1));
+        _previousSnapshotSeqNr = seqNr;
+        CheckpointStore!.FlushAsync(PersistenceId, CancellationToken.None)
+            .WaitAsync(_runtime.Settings.Checkpoints.FlushTimeout)
+            .PipeTo(Self, success: () => new CheckpointCompleted(cut, seqNr, unreferenced, null),
+                failure: e => new CheckpointCompleted(cut, seqNr, unreferenced, e));
+    }
+
+    private void OnCheckpointCompleted(CheckpointCompleted c)
+    {
+        _checkpointing = false;
+        if (c.Error is not null)
+        {
+            _log.Warning("{0}: checkpoint storage did not confirm the checkpoint snapshot: {1}; the next checkpoint retries", _table, c.Error.Message);
+            AnswerCheckpointWaiters(_applied, c.SnapshotSeqNr, $"the snapshot is saved locally but checkpoint storage did not confirm it: {c.Error.Message}");
+            if (_handingOff) Context.Stop(Self);
+            return;
+        }
+        _metrics.CheckpointSaved(Context.System, CurrentSnapshot());
+        AnswerCheckpointWaiters(_applied, c.SnapshotSeqNr, null);
+        if (c.Cut > _checkpointedPosition)
+        {
+            _checkpointedPosition = c.Cut;
+            _reader.Tell(DurableMessage());
+        }
+        // Everything up to the snapshot is in checkpoint storage now: the local journal does not need it (a sink outage
+        // costs checkpoint-storage space, not local disk), and segments whose batches are all applied can go.
+        if (c.SnapshotSeqNr > _deletedUpTo)
+        {
+            DeleteMessages(c.SnapshotSeqNr);
+            _deletedUpTo = c.SnapshotSeqNr;
+        }
+        if (c.Unreferenced.Count > 0)
+        {
+            var segments = CheckpointStorage.Get(Context.System).Segments!;
+            var log = _log;
+            var table = _table;
+            foreach (var seg in c.Unreferenced)
+            {
+                _retired.Remove(seg);
+                segments.DeleteAsync(seg.Key, CancellationToken.None).ContinueWith(
+                    t => log.Warning("{0}: deleting applied journal segment {1} failed (delete it by hand): {2}", table, seg.Key, t.Exception?.GetBaseException().Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+        if (!_sweptOrphans)
+        {
+            _sweptOrphans = true;
+            SweepOrphanSegments();
+        }
+        Evict();
+        if (_handingOff) Context.Stop(Self);
+    }
+
+    private bool _sweptOrphans;
+
+    /// <summary>
+    /// Once per incarnation, after its first complete checkpoint: segments of earlier incarnations that this checkpoint
+    /// does not reference (uploaded by a checkpoint whose snapshot never completed, or left by a failed delete) go.
+    /// Segments of this incarnation are left alone, since a later checkpoint may be uploading one right now.
+    /// </summary>
+    private void SweepOrphanSegments()
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var seg in _segments) keep.Add(seg.Key);
+        foreach (var seg in _retired) keep.Add(seg.Key);
+        var own = "-" + _epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".seg";
+        var segments = CheckpointStorage.Get(Context.System).Segments!;
+        var log = _log;
+        var table = _table;
+        segments.ListAsync(PersistenceId, CancellationToken.None).ContinueWith(async t =>
+        {
+            if (t.IsFaulted)
+            {
+                log.Warning("{0}: listing journal segments for retention failed: {1}", table, t.Exception?.GetBaseException().Message);
+                return;
+            }
+            foreach (var key in t.Result)
+            {
+                if (keep.Contains(key) || key.EndsWith(own, StringComparison.Ordinal)) continue;
+                try { await segments.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception e) { log.Warning("{0}: deleting orphan journal segment {1} failed: {2}", table, key, e.Message); }
+            }
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Segments whose batches are all applied leave the snapshot; they are deleted once a checkpoint without them completes.</summary>
+    private void RetireApplied()
+    {
+        for (var i = 0; i < _segments.Count;)
+        {
+            if (_segments[i].Last <= _applied)
+            {
+                _retired.Add(_segments[i]);
+                _segments.RemoveAt(i);
+            }
+            else i++;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the shipped, unsent batches in memory within the resident budget, dropping the newest first (the oldest go
+    /// to the writer next); they are read back from their segment when their turn comes.
+    /// </summary>
+    private void Evict()
+    {
+        var budget = _runtime.Settings.Delivery.MaxResidentBytes;
+        for (var node = _unapplied.Last; node is not null && _residentBytes > budget; node = node.Previous)
+        {
+            var u = node.Value;
+            if (u.Batch is null || u.Sent || u.Segment is null) continue;
+            u.Batch = null;
+            _residentBytes -= u.Bytes;
+        }
+    }
+
+    private void LoadSegment(JournalSegmentRef segment)
+    {
+        if (_loading is not null) return;
+        _loading = segment;
+        var pid = PersistenceId;
+        CheckpointStorage.Get(Context.System).Segments!.GetAsync(segment.Key, pid, CancellationToken.None)
+            .ContinueWith(t =>
+            {
+                if (t.IsFaulted) return (object)new SegmentLoadFailed(segment, t.Exception!.GetBaseException());
+                if (t.IsCanceled) return new SegmentLoadFailed(segment, new TaskCanceledException());
+                if (t.Result is not { } payload)
+                    return new SegmentLoadFailed(segment, new InvalidDataException(
+                        $"journal segment {segment.Key} is missing from checkpoint storage while the sink does not hold its changes " +
+                        $"(up to {segment.Last}); they are lost unless the object is restored"));
+                return new SegmentLoaded(segment, JournalSegmentCodec.Decode(payload.Span));
+            }, TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    private void OnSegmentLoaded(SegmentLoaded m)
+    {
+        _loading = null;
+        var byKey = m.Segment.Key;
+        var loaded = new Dictionary<long, ChangeBatch>(m.Batches.Count);
+        foreach (var (seqNr, batch) in m.Batches) loaded[seqNr] = batch;
+        UnappliedBatch? placeholder = null;
+        List<UnappliedBatch>? expanded = null;
+        for (var node = _unapplied.First; node is not null;)
+        {
+            var next = node.Next;
+            var u = node.Value;
+            if (u.Segment?.Key == byKey)
+            {
+                if (u.Placeholder)
+                {
+                    // A segment a snapshot listed: its batches take the placeholder's place, in order.
+                    placeholder = u;
+                    expanded = new List<UnappliedBatch>();
+                    _pendingRows -= u.Rows;
+                    _pendingBytes -= u.Bytes;
+                    foreach (var (seqNr, batch) in m.Batches)
+                    {
+                        if (batch.Last <= _applied) continue;
+                        var e = new UnappliedBatch(seqNr, batch.Last, batch.Changes.Count, batch.ApproximateBytes, batch) { Segment = m.Segment };
+                        _unapplied.AddBefore(node, e);
+                        _residentBytes += e.Bytes;
+                        _pendingRows += e.Rows;
+                        _pendingBytes += e.Bytes;
+                        expanded.Add(e);
+                    }
+                    _unapplied.Remove(node);
+                }
+                else if (u.Batch is null && loaded.TryGetValue(u.SeqNr, out var batch))
+                {
+                    u.Batch = batch;
+                    _residentBytes += u.Bytes;
+                }
+            }
+            node = next;
+        }
+        if (placeholder is not null)
+        {
+            var rest = _outbox.ToArray();
+            _outbox.Clear();
+            foreach (var item in rest)
+            {
+                if (!ReferenceEquals(item, placeholder))
+                {
+                    _outbox.Enqueue(item);
+                    continue;
+                }
+                foreach (var e in expanded!) _outbox.Enqueue(e);
+            }
+        }
+        Drain();
+        Evict();
     }
 
     private void OnPrepared(SinkWriter.Prepared p)
     {
         _sinkToken = p.Token;
         _pendingCommitUpTo = p.UpTo;
-        SaveSnapshot(WithCounts(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token)));
+        SaveSnapshot(WithCounts(new TableEntitySnapshot(SourcePosition.Max(_applied, p.UpTo), _epoch, p.Token) { JournalGap = HasJournalGap() }));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
     {
+        if (_checkpointedMode)
+        {
+            OnCheckpointSnapshotSaved(s);
+            return;
+        }
         _checkpointing = false;
         _snapshotApplied = _applied;
         _metrics.CheckpointSaved(Context.System, CurrentSnapshot());

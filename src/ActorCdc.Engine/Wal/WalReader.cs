@@ -56,6 +56,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private readonly Dictionary<TableId, Queue<(long Seq, DateTime SentUtc)>> _awaitingPersisted = new();
     private readonly Dictionary<TableId, (long Sent, long Applied)> _rows = new();
     private readonly Dictionary<TableId, TableHealth> _health = new();
+    private readonly Dictionary<TableId, (long Rows, long Bytes)> _pendingSink = new();
     private readonly SourceAdmin _admin;
     private CancellationTokenSource _pumpCts = new();
     private WalStream? _stream;
@@ -80,7 +81,11 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         Receive<Pumped>(p => { if (p.Session == _session) OnEvent(p.Event); });
         Receive<PumpFailed>(OnPumpFailed);
         Receive<BatchPersisted>(OnPersisted);
-        Receive<BatchDurable>(d => OnDurable(d.Table, d.Applied));
+        Receive<BatchDurable>(d =>
+        {
+            _pendingSink[d.Table] = (d.PendingSinkRows, d.PendingSinkBytes);
+            OnDurable(d.Table, d.Applied);
+        });
         Receive<TableHealth>(h => _health[h.Table] = h);
         Receive<SequenceGap>(g =>
         {
@@ -384,7 +389,8 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         foreach (var (t, r) in _rows)
         {
             var h = _health.GetValueOrDefault(t);
-            tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t), h?.RowsSkipped ?? 0, h?.RowsDeadLettered ?? 0));
+            var pending = _pendingSink.TryGetValue(t, out var p) ? p : default;
+            tables.Add(new TableStatus(t, r.Sent, r.Applied, _tracker.InFlightBytes(t), h?.RowsSkipped ?? 0, h?.RowsDeadLettered ?? 0, pending.Rows, pending.Bytes));
         }
         tables.Sort((a, b) => a.Table.CompareTo(b.Table));
         var (state, reason) = Health();

@@ -28,6 +28,7 @@ public sealed class CheckpointStorage : IExtension
         ObjectStore = ObjectStoreFactory.Create(Settings.Storage, Settings.S3);
         _store = new CheckpointStore(ObjectStore, Settings, warning);
         Savepoints = new SavepointStore(ObjectStore, warning);
+        Segments = new JournalSegmentStore(ObjectStore);
         system.RegisterOnTermination(() =>
         {
             _store.Dispose();
@@ -40,6 +41,9 @@ public sealed class CheckpointStorage : IExtension
 
     /// <summary>Savepoints in the same location, or null when there is no checkpoint storage.</summary>
     public SavepointStore? Savepoints { get; }
+
+    /// <summary>Journal segments (ack-on = checkpointed) in the same location, or null when there is no checkpoint storage.</summary>
+    public JournalSegmentStore? Segments { get; }
 
     /// <summary>The object store under both, or null when there is no checkpoint storage.</summary>
     public IObjectStore? ObjectStore { get; }
