@@ -103,6 +103,7 @@ public sealed class ClientProcessTests : IAsyncLifetime
     [Fact]
     public async Task Ctrl_c_during_a_streaming_command_cancels_it_and_exits_0()
     {
+        Syscall.DefaultSigIntForChildren();
         using var c = new Client("--host", $"127.0.0.1:{Port}", "test", "stream", "--name", "cli");
         await WaitForAsync(c, "cli line 1");
         Assert.Equal(0, Syscall.Kill(c.Process.Id, Syscall.SigInt));
@@ -114,6 +115,7 @@ public sealed class ClientProcessTests : IAsyncLifetime
     [Fact]
     public async Task Ctrl_c_in_interactive_mode_cancels_the_running_command_and_the_shell_goes_on()
     {
+        Syscall.DefaultSigIntForChildren();
         using var c = new Client("--host", $"127.0.0.1:{Port}", "-i");
         await c.Process.StandardInput.WriteLineAsync("test stream --name shell");
         await c.Process.StandardInput.FlushAsync();
@@ -144,5 +146,14 @@ public sealed class ClientProcessTests : IAsyncLifetime
 
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         public static extern int Kill(int pid, int signal);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "signal", SetLastError = true)]
+        private static extern IntPtr Signal(int signal, IntPtr handler);
+
+        /// <summary>
+        /// A test run started in the background (`./build.sh test &amp;`, some CI runners) ignores SIGINT, children inherit
+        /// that, and .NET then leaves Ctrl+C alone as a shell would: give the clients started next the default disposition.
+        /// </summary>
+        public static void DefaultSigIntForChildren() => Signal(SigInt, IntPtr.Zero);
     }
 }
