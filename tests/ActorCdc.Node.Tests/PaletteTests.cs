@@ -276,6 +276,7 @@ public class PaletteTests(PaletteNodeFixture node) : IClassFixture<PaletteNodeFi
     [Fact]
     public async Task State_checkpoint_writes_each_tables_snapshot_into_checkpoint_storage()
     {
+        var before = DateTime.UtcNow.Ticks;
         var (r, o) = await node.RunAsync("state", "checkpoint", json: true, args: A(("pipeline", "shop")));
         AssertOk(r, o);
         var orders = Json(o).GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "public.orders");
@@ -283,7 +284,10 @@ public class PaletteTests(PaletteNodeFixture node) : IClassFixture<PaletteNodeFi
         var seq = orders.GetProperty("sequence_nr").GetInt64();
         var snapshots = Path.Combine(node.DataDirectory, "checkpoints", "snapshots");
         var files = Directory.GetFiles(snapshots, "*.snap", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.Contains("public.orders", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith(seq.ToString("D20"), StringComparison.Ordinal));
+        // Object names are <sequence nr:D20>-<timestamp ticks:D19>.snap: a snapshot of this sequence number taken now.
+        Assert.Contains(files, f => f.Contains("public.orders", StringComparison.Ordinal)
+                                    && Path.GetFileName(f).StartsWith(seq.ToString("D20") + "-", StringComparison.Ordinal)
+                                    && long.Parse(Path.GetFileName(f)[21..40]) >= before);
 
         (r, o) = await node.RunAsync("state", "checkpoint", args: A(("pipeline", "shop")));
         AssertOk(r, o);

@@ -123,7 +123,7 @@ public sealed class StatePaletteHandler(IServiceProvider services, PipelineAcces
         {
             Backend = state.Backend.ToString().ToLowerInvariant(),
             state.DataDirectory,
-            RocksDbPath = state.RocksDbPath,
+            RocksdbPath = state.RocksDbPath,
             CheckpointStorage = CredentialMask.Uri(storage.Store?.Location ?? state.CheckpointStorage),
             S3 = state.CheckpointStorage.StartsWith("s3://", StringComparison.Ordinal)
                 ? new
@@ -148,7 +148,7 @@ public sealed class StatePaletteHandler(IServiceProvider services, PipelineAcces
         {
             new[] { "backend", view.Backend },
             new[] { "data directory", view.DataDirectory },
-            new[] { "rocksdb path", view.Backend == "rocksdb" ? view.RocksDbPath : "(not used: journal in memory)" },
+            new[] { "rocksdb path", view.Backend == "rocksdb" ? view.RocksdbPath : "(not used: journal in memory)" },
             new[] { "checkpoint storage", view.CheckpointStorage },
             new[] { "retain", view.Retain.ToString(CultureInfo.InvariantCulture) },
         };
