@@ -23,6 +23,12 @@ public sealed class ChunkReaderWorker : ReceiveActor
 
     private sealed record Finished(ChunkReadFinished Result, IActorRef ReplyTo);
 
+    /// <summary>
+    /// Stops reading the given attempt (the coordinator gave up on it): an entity that moved or died does not
+    /// acknowledge rows, and waiting for it would hold this worker for the whole acknowledgement timeout.
+    /// </summary>
+    public sealed record CancelRead(long ChunkId, int Attempt);
+
     private readonly PostgresSourceSettings _source;
     private readonly string _pipeline;
     private readonly int _rowsPerMessage;
@@ -30,6 +36,7 @@ public sealed class ChunkReaderWorker : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SemaphoreSlim _window = new(PartsInFlight);
     private CancellationTokenSource _cts = new();
+    private (long Chunk, int Attempt) _current;
 
     public ChunkReaderWorker(string pipeline, PostgresSourceSettings source, int rowsPerMessage, IActorRef region)
     {
@@ -41,12 +48,17 @@ public sealed class ChunkReaderWorker : ReceiveActor
         // The coordinator hands a chunk only to an idle worker, so one read runs at a time.
         Receive<ReadChunk>(r =>
         {
+            _current = (r.Chunk.Id, r.Chunk.Attempt);
             _window = new SemaphoreSlim(PartsInFlight);
             _cts = new CancellationTokenSource();
             var coordinator = Sender;
             ReadAsync(r, coordinator, Self, _window, _cts.Token).PipeTo(Self, success: f => new Finished(f, coordinator));
         });
         Receive<ChunkRowsReceived>(_ => _window.Release());
+        Receive<CancelRead>(c =>
+        {
+            if (_current == (c.ChunkId, c.Attempt)) _cts.Cancel();
+        });
         Receive<Finished>(f => f.ReplyTo.Tell(f.Result));
     }
 

@@ -300,7 +300,8 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     /// <summary>Abandons the attempt at its entity and queues the next attempt of the same range.</summary>
     private void Retry(TableId table, BackfillChunk chunk)
     {
-        _running.Remove((table, chunk.Id));
+        if (_running.Remove((table, chunk.Id), out var run) && run.Chunk.Attempt == chunk.Attempt)
+            run.Worker.Tell(new ChunkReaderWorker.CancelRead(chunk.Id, chunk.Attempt)); // frees the worker for other chunks
         _region.Tell(new AbandonChunk(_runtime.Settings.Name, table, chunk.Id, chunk.Attempt));
         var t = _tables[table];
         var index = t.Open.FindIndex(c => c.Id == chunk.Id);
