@@ -29,7 +29,7 @@ public sealed class StatusPrinter(IRequiredActor<PipelinesGuardian> guardian, No
                     IReadOnlyList<BackfillTableProgress> backfill = [];
                     if (status.State is PipelineState.Backfilling or PipelineState.Streaming or PipelineState.Paused)
                     {
-                        try { backfill = await proxy.Ask<IReadOnlyList<BackfillTableProgress>>(GetBackfillProgress.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false); }
+                        try { backfill = (await proxy.Ask<BackfillProgress>(GetBackfillProgress.Instance, TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false)).Tables; }
                         catch (Exception e) when (e is not OperationCanceledException) { /* the coordinator is starting */ }
                     }
                     Console.WriteLine(_formatter.Format(status, backfill));

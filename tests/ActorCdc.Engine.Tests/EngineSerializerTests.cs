@@ -45,7 +45,34 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         new TakeCheckpoint("shop", new TableId("public", "orders")),
         new CheckpointTaken(new TableId("public", "orders"), new SourcePosition(new Lsn(0x1_0000_0010), 3), 42, null),
         new CheckpointTaken(new TableId("public", "orders"), SourcePosition.Start, 0, "saving the snapshot failed: disk full"),
+        ActorCdc.Engine.Snapshots.GetBackfillProgress.Instance,
+        new ActorCdc.Engine.Snapshots.BackfillProgress([
+            new ActorCdc.Engine.Snapshots.BackfillTableProgress(new TableId("public", "orders"), ActorCdc.Engine.Snapshots.TableBackfillStatus.Running,
+                250, 1000, 1, 4, true, 125.5, TimeSpan.FromSeconds(6.25), null),
+            new ActorCdc.Engine.Snapshots.BackfillTableProgress(new TableId("public", "lines"), ActorCdc.Engine.Snapshots.TableBackfillStatus.Done,
+                10, 12, 3, 3, false, 0, null, "re-snapshot requested by an operator"),
+            new ActorCdc.Engine.Snapshots.BackfillTableProgress(new TableId("audit", "log"), ActorCdc.Engine.Snapshots.TableBackfillStatus.Skipped,
+                0, 77, 0, 0, false, 0, null, null),
+        ]),
+        new ActorCdc.Engine.Snapshots.BackfillProgress([]),
+        new ActorCdc.Engine.Snapshots.BackfillTableProgress(new TableId("public", "orders"), ActorCdc.Engine.Snapshots.TableBackfillStatus.Running,
+            3_000_000_000, 9_000_000_000, 17, 42, false, 0.5, TimeSpan.FromHours(3.5), "one pass: no key to chunk by"),
+        new ActorCdc.Engine.Snapshots.Resnapshot(new TableId("public", "orders")),
+        new ActorCdc.Engine.Savepoints.TakeSavepoint(),
+        new ActorCdc.Engine.Savepoints.SavepointTaken("shop", "20261124-064700-abc", "s3://bucket/savepoints", 17),
+        new ActorCdc.Engine.Savepoints.SavepointFailed("shop", "a savepoint of this pipeline is already being taken; wait for it"),
+        new ActorCdc.Engine.Pipelines.SetProfile(ActorCdc.Engine.Configuration.Profile.Backfill),
     };
+
+    [Fact]
+    public void A_string_reply_crosses_nodes_through_akkas_primitive_serializer()
+    {
+        // Resnapshot and SetProfile are answered with a sentence: strict serialization must still find a serializer for it.
+        const string reply = "re-snapshot of public.orders started";
+        var serializer = Sys.Serialization.FindSerializerFor(reply);
+        Assert.IsType<Akka.Remote.Serialization.PrimitiveSerializers>(serializer);
+        Assert.Equal(reply, Sys.Serialization.Deserialize(serializer.ToBinary(reply), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, reply)));
+    }
 
     [Theory]
     [MemberData(nameof(OperatorMessages))]

@@ -52,7 +52,7 @@ public sealed class EmbeddedNode : IAsyncDisposable
     public async Task<IReadOnlyList<ActorCdc.Engine.Snapshots.BackfillTableProgress>> BackfillAsync(string pipeline)
     {
         var proxy = await Guardian.Ask<IActorRef>(new PipelinesGuardian.GetProxy(pipeline), TimeSpan.FromSeconds(5));
-        return await proxy.Ask<IReadOnlyList<ActorCdc.Engine.Snapshots.BackfillTableProgress>>(ActorCdc.Engine.Snapshots.GetBackfillProgress.Instance, TimeSpan.FromSeconds(5));
+        return (await proxy.Ask<ActorCdc.Engine.Snapshots.BackfillProgress>(ActorCdc.Engine.Snapshots.GetBackfillProgress.Instance, TimeSpan.FromSeconds(5))).Tables;
     }
 
     public async ValueTask DisposeAsync() => await System.Terminate();

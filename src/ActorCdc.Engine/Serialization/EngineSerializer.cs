@@ -52,6 +52,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ProfileInForceManifest = "profile";
     private const string TakeCheckpointManifest = "take-checkpoint";
     private const string CheckpointTakenManifest = "checkpoint-taken";
+    private const string GetBackfillProgressManifest = "get-backfill-progress";
+    private const string BackfillProgressManifest = "backfill-progress";
+    private const string BackfillTableProgressManifest = "backfill-table-progress";
+    private const string ResnapshotManifest = "resnapshot";
+    private const string TakeSavepointManifest = "take-savepoint";
+    private const string SavepointTakenManifest = "savepoint-taken";
+    private const string SavepointFailedManifest = "savepoint-failed";
+    private const string SetProfileManifest = "set-profile";
     private const string TableHealthManifest = "th";
 
     public override int Identifier => SerializerIdentifier;
@@ -99,6 +107,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         Pipelines.ProfileInForce => ProfileInForceManifest,
         TakeCheckpoint => TakeCheckpointManifest,
         CheckpointTaken => CheckpointTakenManifest,
+        GetBackfillProgress => GetBackfillProgressManifest,
+        BackfillProgress => BackfillProgressManifest,
+        BackfillTableProgress => BackfillTableProgressManifest,
+        Resnapshot => ResnapshotManifest,
+        Savepoints.TakeSavepoint => TakeSavepointManifest,
+        Savepoints.SavepointTaken => SavepointTakenManifest,
+        Savepoints.SavepointFailed => SavepointFailedManifest,
+        Pipelines.SetProfile => SetProfileManifest,
         _ => throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {o.GetType().FullName}", nameof(o)),
     };
 
@@ -262,6 +278,31 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteVarInt64(m.SequenceNr);
                     writer.WriteNullableString(m.Error);
                     break;
+                case GetBackfillProgress or Savepoints.TakeSavepoint:
+                    break;
+                case BackfillProgress m:
+                    writer.WriteVarUInt32((uint)m.Tables.Count);
+                    foreach (var table in m.Tables) WriteBackfillTableProgress(ref writer, table);
+                    break;
+                case BackfillTableProgress m:
+                    WriteBackfillTableProgress(ref writer, m);
+                    break;
+                case Resnapshot m:
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
+                    break;
+                case Savepoints.SavepointTaken m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteString(m.SavepointId);
+                    writer.WriteString(m.Location);
+                    writer.WriteVarInt32(m.Entities);
+                    break;
+                case Savepoints.SavepointFailed m:
+                    writer.WriteString(m.Pipeline);
+                    writer.WriteString(m.Reason);
+                    break;
+                case Pipelines.SetProfile m:
+                    writer.WriteByte((byte)m.Profile);
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(EngineSerializer)} cannot serialize {obj.GetType().FullName}", nameof(obj));
             }
@@ -322,6 +363,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             TakeCheckpointManifest => new TakeCheckpoint(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
             CheckpointTakenManifest => new CheckpointTaken(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader), reader.ReadVarInt64(),
                 reader.ReadNullableString()),
+            GetBackfillProgressManifest => GetBackfillProgress.Instance,
+            BackfillProgressManifest => ReadBackfillProgress(ref reader),
+            BackfillTableProgressManifest => ReadBackfillTableProgress(ref reader),
+            ResnapshotManifest => new Resnapshot(ChangeCodec.ReadTableId(ref reader)),
+            TakeSavepointManifest => new Savepoints.TakeSavepoint(),
+            SavepointTakenManifest => new Savepoints.SavepointTaken(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadVarInt32()),
+            SavepointFailedManifest => new Savepoints.SavepointFailed(reader.ReadString(), reader.ReadString()),
+            SetProfileManifest => new Pipelines.SetProfile((Configuration.Profile)reader.ReadByte()),
             _ => throw new SerializationException($"{nameof(EngineSerializer)} does not know manifest '{manifest}'; it was probably written by a newer ActorCdc: upgrade this node"),
         };
         if (!reader.IsAtEnd) throw new SerializationException($"{nameof(EngineSerializer)}: {reader.Remaining} unread byte(s) after '{manifest}'");
@@ -463,6 +512,43 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             rows.Add(row);
         }
         return new ChunkRows(pipeline, chunk, attempt, part, schema, rows);
+    }
+
+    private static void WriteBackfillTableProgress(ref CdcBinaryWriter w, BackfillTableProgress p)
+    {
+        ChangeCodec.WriteTableId(ref w, p.Table);
+        w.WriteByte((byte)p.Status);
+        w.WriteVarInt64(p.RowsCopied);
+        w.WriteVarInt64(p.EstimatedRows);
+        w.WriteVarInt64(p.ChunksDone);
+        w.WriteVarInt64(p.ChunksTotal);
+        w.WriteBoolean(p.ChunksTotalExact);
+        w.WriteFixedUInt64((ulong)BitConverter.DoubleToInt64Bits(p.RowsPerSecond));
+        w.WriteBoolean(p.EstimatedTimeLeft.HasValue);
+        if (p.EstimatedTimeLeft is { } eta) w.WriteVarInt64(eta.Ticks);
+        w.WriteNullableString(p.Note);
+    }
+
+    private static BackfillTableProgress ReadBackfillTableProgress(ref CdcBinaryReader r)
+    {
+        var table = ChangeCodec.ReadTableId(ref r);
+        var status = (TableBackfillStatus)r.ReadByte();
+        var copied = r.ReadVarInt64();
+        var estimated = r.ReadVarInt64();
+        var done = r.ReadVarInt64();
+        var total = r.ReadVarInt64();
+        var exact = r.ReadBoolean();
+        var rate = BitConverter.Int64BitsToDouble((long)r.ReadFixedUInt64());
+        TimeSpan? eta = r.ReadBoolean() ? TimeSpan.FromTicks(r.ReadVarInt64()) : null;
+        return new BackfillTableProgress(table, status, copied, estimated, done, total, exact, rate, eta, r.ReadNullableString());
+    }
+
+    private static BackfillProgress ReadBackfillProgress(ref CdcBinaryReader r)
+    {
+        var n = r.ReadCount();
+        var tables = new List<BackfillTableProgress>(n);
+        for (var i = 0; i < n; i++) tables.Add(ReadBackfillTableProgress(ref r));
+        return new BackfillProgress(tables);
     }
 
     private static void WriteStatus(ref CdcBinaryWriter w, PipelineStatus s)

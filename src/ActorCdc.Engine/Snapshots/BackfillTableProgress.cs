@@ -1,4 +1,5 @@
 using ActorCdc.Core.Schema;
+using ActorCdc.Engine.Protocol;
 
 namespace ActorCdc.Engine.Snapshots;
 
@@ -8,4 +9,4 @@ namespace ActorCdc.Engine.Snapshots;
 /// </summary>
 public sealed record BackfillTableProgress(
     TableId Table, TableBackfillStatus Status, long RowsCopied, long EstimatedRows, long ChunksDone, long ChunksTotal,
-    bool ChunksTotalExact, double RowsPerSecond, TimeSpan? EstimatedTimeLeft, string? Note);
+    bool ChunksTotalExact, double RowsPerSecond, TimeSpan? EstimatedTimeLeft, string? Note) : IEngineMessage;

@@ -134,7 +134,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             Schedule();
         });
         Command<Resnapshot>(r => OnResnapshot(r.Table));
-        Command<GetBackfillProgress>(_ => Sender.Tell(Progress()));
+        Command<GetBackfillProgress>(_ => Sender.Tell(new BackfillProgress(Progress())));
         Command<ExportBackfillState>(_ => Sender.Tell(new BackfillState(_nextChunkId, _tables.Values.ToList())));
         // Saved at sequence number 0 every time (no events): each save replaces the previous one.
         Command<SaveSnapshotSuccess>(_ => { });

@@ -54,7 +54,7 @@ public sealed class PipelineAccess(IRequiredActor<PipelinesGuardian> guardian, N
     /// <summary>Every table's backfill progress; empty while the pipeline prepares its source (no coordinator yet).</summary>
     public async Task<IReadOnlyList<BackfillTableProgress>> BackfillAsync(string pipeline, CancellationToken ct)
     {
-        try { return await AskAsync<IReadOnlyList<BackfillTableProgress>>(pipeline, GetBackfillProgress.Instance, ct).ConfigureAwait(false); }
+        try { return (await AskAsync<BackfillProgress>(pipeline, GetBackfillProgress.Instance, ct).ConfigureAwait(false)).Tables; }
         catch (Exception e) when (e is TimeoutException or TaskCanceledException && !ct.IsCancellationRequested) { return []; }
     }
 
