@@ -55,24 +55,30 @@ public partial class SourceFaultTests(SourceFaultFixture pg) : IClassFixture<Sou
         await node.WaitForOutputAsync("streaming from slot", TimeSpan.FromSeconds(60));
         await s.ExecAsync("INSERT INTO counters VALUES ('a', 0);");
 
-        const int transactions = 3000;
+        // The workload runs until told to stop, however fast the machine is: the restart always lands in the middle of it.
         var progress = new WorkloadProgress();
-        var workload = Task.Run(() => WorkloadAsync(s, transactions, progress));
+        using var stop = new CancellationTokenSource();
+        var workload = Task.Run(() => WorkloadAsync(s, progress, stop.Token));
         // Restart while the workload runs and the sink holds only part of it: the stream breaks mid-transaction.
         await Eventually.WaitAsync(async () => await CountAsync(sink, sinkDb, "orders") > 0 || workload.IsCompleted,
             TimeSpan.FromSeconds(120), "some orders in the sink before the restart");
-        Assert.False(workload.IsCompleted, "the workload ended before the restart; make it longer");
+        Assert.False(workload.IsCompleted, $"the workload stopped before the restart: {(workload.IsFaulted ? workload.Exception : "")}");
         var sinkBefore = await CountAsync(sink, sinkDb, "orders");
         pg.Server.Stop(); // pg_ctl stop -m fast, then start: a restart
         pg.Server.StartServer();
+        // Go on past the restart for a while, so that changes after it must stream too.
+        await Eventually.WaitAsync(() => Task.FromResult(progress.Retried >= 1 && progress.CommittedAfterRetry >= 300 || workload.IsCompleted),
+            TimeSpan.FromSeconds(120), "300 transactions committed after the restart");
+        stop.Cancel();
         await workload;
         Assert.True(progress.Retried >= 1, "the workload never saw the restart");
+        var transactions = await s.Server.ScalarAsync<long>(s.SourceDb, "SELECT n FROM counters WHERE name = 'a'");
 
         await AssertSinkEqualsSourceAsync(s, sink, sinkDb, "orders", "id");
         await AssertSinkEqualsSourceAsync(s, sink, sinkDb, "counters", "name");
         Assert.True(sinkBefore < await CountAsync(sink, sinkDb, "orders"), "the restart should have landed before the sink had everything");
         // Each committed transaction incremented the counter once; the sink shows it exactly once.
-        Assert.Equal((long)transactions, await sink.ScalarAsync<long>(sinkDb, "SELECT n FROM counters WHERE name = 'a'"));
+        Assert.Equal(transactions, await sink.ScalarAsync<long>(sinkDb, "SELECT n FROM counters WHERE name = 'a'"));
         await Eventually.WaitAsync(() => Task.FromResult(LastReconnects(node) >= 1), TimeSpan.FromSeconds(10), "the status to count the reconnect");
         Assert.DoesNotContain("FAILED", node.Output);
     }
@@ -176,25 +182,26 @@ public partial class SourceFaultTests(SourceFaultFixture pg) : IClassFixture<Sou
 
     private sealed class WorkloadProgress
     {
-        public int Retried;
+        public volatile int Retried;
+        public volatile int CommittedAfterRetry;
     }
 
     /// <summary>
     /// Transactions 1..n, each inserting orders, updating and deleting one and incrementing counter 'a'. A transaction
     /// broken by the restart is retried only if the counter shows it did not commit, so the source has exactly n.
     /// </summary>
-    private static async Task WorkloadAsync(Scenario s, int transactions, WorkloadProgress progress)
+    private static async Task WorkloadAsync(Scenario s, WorkloadProgress progress, CancellationToken stop)
     {
-        var i = 1;
-        while (i <= transactions)
+        while (!stop.IsCancellationRequested)
         {
             try
             {
                 await using var conn = new NpgsqlConnection(s.Server.ConnectionString(s.SourceDb));
                 await conn.OpenAsync();
+                long i;
                 await using (var check = new NpgsqlCommand("SELECT n FROM counters WHERE name = 'a'", conn))
-                    i = (int)(long)(await check.ExecuteScalarAsync())! + 1;
-                for (; i <= transactions; i++)
+                    i = (long)(await check.ExecuteScalarAsync())! + 1;
+                for (; !stop.IsCancellationRequested; i++)
                 {
                     await using var cmd = new NpgsqlCommand($"""
                         BEGIN;
@@ -205,6 +212,7 @@ public partial class SourceFaultTests(SourceFaultFixture pg) : IClassFixture<Sou
                         COMMIT;
                         """, conn);
                     await cmd.ExecuteNonQueryAsync();
+                    if (progress.Retried > 0) progress.CommittedAfterRetry++;
                 }
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
