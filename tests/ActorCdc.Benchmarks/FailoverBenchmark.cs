@@ -28,7 +28,7 @@ public static class FailoverBenchmark
 
     /// <summary>How long the sink is throttled, and the workload's shape meanwhile (rows per transaction, pause between).</summary>
     private static readonly TimeSpan ThrottlePhase = TimeSpan.FromSeconds(45);
-    private const int ThrottledRowsPerTransaction = 100;
+    private const int ThrottledRowsPerTransaction = 30;
     private const int ThrottledPauseMs = 0;
 
     private static readonly Regex FlowLine = new(@"flow control: in flight ([\d,]+) B, peak ([\d,]+) B of budget ([\d,]+) B", RegexOptions.Compiled);
