@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using ActorCdc.Testing;
 using Npgsql;
 
@@ -9,7 +11,10 @@ namespace ActorCdc.Benchmarks;
 /// a steady workload into a PostgreSQL sink; the node running the WalReader is SIGKILLed three times (restarted on
 /// its address after each round). Measures per kill the time until the new singleton streams from the slot and until
 /// the sink holds every transaction committed before the kill and more (streaming resumed), then rows lost and
-/// duplicate effects (a per-transaction counter) and the nodes' peak RSS.
+/// duplicate effects (a per-transaction counter) and the nodes' peak RSS. Then a throttled-sink phase: a row trigger
+/// sleeping 1 ms on every sink table (no product change) while the workload writes faster than the sink takes, sampling
+/// every node's RSS and the pipeline's in-flight bytes (from the status line); the triggers are dropped and the time
+/// until the sink equals the source is the catch-up time.
 /// </summary>
 public static class FailoverBenchmark
 {
@@ -20,6 +25,13 @@ public static class FailoverBenchmark
     /// <summary>What failover time depends on; printed and written with the figures.</summary>
     private const string HeartbeatPause = "3s";
     private const string StableAfter = "5s";
+
+    /// <summary>How long the sink is throttled, and the workload's shape meanwhile (rows per transaction, pause between).</summary>
+    private static readonly TimeSpan ThrottlePhase = TimeSpan.FromSeconds(45);
+    private const int ThrottledRowsPerTransaction = 30;
+    private const int ThrottledPauseMs = 0;
+
+    private static readonly Regex FlowLine = new(@"flow control: in flight ([\d,]+) B, peak ([\d,]+) B of budget ([\d,]+) B", RegexOptions.Compiled);
 
     public static async Task<int> RunAsync(string repoRoot)
     {
@@ -41,7 +53,7 @@ public static class FailoverBenchmark
             }
             """;
         var cluster = NodeProcess.ClusterConfigs(3, pipeline,
-            extraNode: $"split-brain-resolver {{\n      stable-after = {StableAfter}\n    }}",
+            extraNode: $"status-interval = 1s\n    split-brain-resolver {{\n      stable-after = {StableAfter}\n    }}",
             akka: $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {HeartbeatPause}\nakka.cluster.sharding.rebalance-interval = 2s");
         var nodes = new NodeProcess?[3];
         var all = new List<NodeProcess>();
@@ -60,6 +72,7 @@ public static class FailoverBenchmark
         var toSingleton = new List<double>();
         var toResumed = new List<double>();
         long committed = 0;
+        ThrottleResult? throttled = null;
         try
         {
             var singleton = await WaitForSingletonAsync(nodes, -1, TimeSpan.FromMinutes(2));
@@ -89,8 +102,11 @@ public static class FailoverBenchmark
                 await nodes[victim]!.WaitForExitAsync(TimeSpan.FromSeconds(30));
                 Start(victim); // rejoins on its address; rebalancing gives it shards again
             }
-            committed = await workload.StopAsync();
-            await Eventually.WaitAsync(() => SinkCounterAsync(pg, sink), n => n >= committed, TimeSpan.FromMinutes(3), $"the sink's counter to reach {committed}");
+            // Let the restarted node rejoin and the sink keep up again before the throttled phase.
+            var settled = workload.Committed + 200;
+            await Eventually.WaitAsync(() => SinkCounterAsync(pg, sink), n => n >= settled, TimeSpan.FromMinutes(2), $"the sink's counter to reach {settled}");
+            throttled = await ThrottledSinkPhaseAsync(pg, source, sink, nodes, workload);
+            committed = throttled.Committed;
             // Let the last batches of the other tables land before comparing.
             await Eventually.WaitAsync(async () => (await DiffAsync(pg, source, sink)).Lost == 0, TimeSpan.FromMinutes(2), "every source row in the sink");
         }
@@ -119,6 +135,20 @@ public static class FailoverBenchmark
         report.Figure("failover", "rows_extra_in_sink", extra);
         report.Figure("failover", "transactions", committed);
         report.Figure("failover", "duplicate_effects", counter - committed);
+        var t = throttled!;
+        report.Figure("failover", "peak_rss_throttled_bytes", t.PeakRss);
+        report.Figure("failover", "baseline_rss_bytes", t.BaselineRss);
+        report.Figure("failover", "inflight_budget_bytes", t.Budget);
+        report.Figure("failover", "inflight_peak_bytes", t.InFlightPeak);
+        report.Figure("failover", "inflight_max_seen_bytes", t.InFlightMaxSeen);
+        report.Figure("failover", "throttled_phase_s", Math.Round(t.PhaseSeconds, 1));
+        report.Figure("failover", "throttled_backlog_rows", t.BacklogRows);
+        report.Figure("failover", "catch_up_s", Math.Round(t.CatchUpSeconds, 1));
+        report.Note("throttled_sink", $"after the kill rounds: BEFORE INSERT OR UPDATE row trigger calling pg_sleep(0.001) on every sink table for {ThrottlePhase.TotalSeconds:0}s while the workload wrote {ThrottledRowsPerTransaction} rows per transaction (pause {ThrottledPauseMs} ms); " +
+            $"{t.SourceRowsWritten} source rows written in the phase, sink {t.BacklogRows} rows behind at its end. peak_rss_throttled_bytes = highest VmRSS of any node sampled every 250ms during the phase and the catch-up " +
+            $"(per node: {string.Join(", ", t.PeakRssPerNode.Select(b => $"{b / 1048576.0:0} MiB"))}); baseline_rss_bytes = highest VmRSS of any node just before the phase, steady workload running " +
+            $"(per node: {string.Join(", ", t.BaselineRssPerNode.Select(b => $"{b / 1048576.0:0} MiB"))}); inflight_* parsed from the nodes' status lines (status-interval 1s) printed during the phase and catch-up " +
+            $"({t.StatusLines} lines; peak = the pipeline's own in-flight peak, max_seen = highest current value seen; 0 = no line seen); catch_up_s = from dropping the triggers (workload stopped) until the sink's row counts and counter equal the source's");
         report.Note("kill_to_streaming_s", string.Join(", ", toSingleton.Select(s => s.ToString("0.00"))));
         report.Note("kill_to_sink_resumed_s", string.Join(", ", toResumed.Select(s => s.ToString("0.00"))));
         report.Note("settings", $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {HeartbeatPause}, actorcdc.node.split-brain-resolver.stable-after = {StableAfter} (default 20s), keep-majority, sharding rebalance-interval = 2s, flow-control.ack-timeout = 15s");
@@ -127,6 +157,88 @@ public static class FailoverBenchmark
         report.Print();
         Console.WriteLine($"wrote {report.Write(repoRoot)}");
         return lost == 0 && counter == committed ? 0 : 1;
+    }
+
+    private sealed record ThrottleResult(long Committed, long PeakRss, long[] PeakRssPerNode, long BaselineRss, long[] BaselineRssPerNode, long Budget, long InFlightPeak,
+        long InFlightMaxSeen, int StatusLines, double PhaseSeconds, long SourceRowsWritten, long BacklogRows, double CatchUpSeconds);
+
+    /// <summary>
+    /// Throttles every sink table with a row trigger (pg_sleep 1 ms, as FlowControlTests does) for <see cref="ThrottlePhase"/>
+    /// while the workload writes bigger transactions without pause, sampling the nodes' VmRSS; then stops the workload,
+    /// drops the triggers and times the catch-up until the sink's row counts and counter equal the source's.
+    /// </summary>
+    private static async Task<ThrottleResult> ThrottledSinkPhaseAsync(PostgresServer pg, string source, string sink, NodeProcess?[] nodes, SteadyWorkload workload)
+    {
+        var live = nodes.Select(n => n!).ToArray();
+        var baseline = live.Select(n => ReadStatus(n.Pid, "VmRSS")).ToArray();
+        var outputFrom = live.Select(n => n.Output.Length).ToArray();
+        var sinkTables = Enumerable.Range(1, Tables).Select(i => $"t{i}").Append("counters").ToList();
+        await pg.ExecuteAsync(sink, "CREATE FUNCTION throttle() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.001); RETURN NEW; END $$;\n" +
+            string.Concat(sinkTables.Select(t => $"CREATE TRIGGER throttle BEFORE INSERT OR UPDATE ON public.{t} FOR EACH ROW EXECUTE FUNCTION throttle();\n")));
+
+        var peak = new long[live.Length];
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                for (var i = 0; i < live.Length; i++) peak[i] = Math.Max(peak[i], ReadStatus(live[i].Pid, "VmRSS"));
+                try { await Task.Delay(250, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+
+        var sourceRowsBefore = await RowCountAsync(pg, source);
+        var phase = Stopwatch.StartNew();
+        workload.Shape(ThrottledRowsPerTransaction, ThrottledPauseMs);
+        Console.WriteLine($"throttled sink: triggers on {sinkTables.Count} sink tables; workload at {ThrottledRowsPerTransaction} rows per transaction for {ThrottlePhase.TotalSeconds:0}s");
+        await Task.Delay(ThrottlePhase); // the phase is a fixed span of load, not a wait for a condition
+        var committed = await workload.StopAsync();
+        var phaseSeconds = phase.Elapsed.TotalSeconds;
+        var sourceRows = await RowCountAsync(pg, source);
+        var backlog = sourceRows - await RowCountAsync(pg, sink);
+        Console.WriteLine($"throttled phase {phaseSeconds:0.0}s: {sourceRows - sourceRowsBefore:N0} source rows written, sink {backlog:N0} rows behind; node RSS now {string.Join(", ", live.Select(n => $"{ReadStatus(n.Pid, "VmRSS") / 1048576.0:0} MiB"))}");
+
+        await pg.ExecuteAsync(sink, string.Concat(sinkTables.Select(t => $"DROP TRIGGER throttle ON public.{t};\n")));
+        var catchUp = Stopwatch.StartNew();
+        await Eventually.WaitAsync(async () => await SinkCounterAsync(pg, sink) >= committed && await RowCountAsync(pg, sink) == sourceRows,
+            TimeSpan.FromMinutes(3), $"the sink to catch up to {sourceRows} rows and counter {committed}");
+        var catchUpSeconds = catchUp.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await sampler;
+
+        long budget = 0, inFlightPeak = 0, inFlightMax = 0;
+        var lines = 0;
+        for (var i = 0; i < live.Length; i++)
+            foreach (Match m in FlowLine.Matches(live[i].Output[outputFrom[i]..]))
+            {
+                lines++;
+                inFlightMax = Math.Max(inFlightMax, ParseBytes(m.Groups[1].Value));
+                inFlightPeak = Math.Max(inFlightPeak, ParseBytes(m.Groups[2].Value));
+                budget = Math.Max(budget, ParseBytes(m.Groups[3].Value));
+            }
+        Console.WriteLine($"caught up {catchUpSeconds:0.0}s after the triggers were dropped; peak node RSS {peak.Max() / 1048576.0:0} MiB (baseline {baseline.Max() / 1048576.0:0} MiB); in flight peak {inFlightPeak:N0} B of budget {budget:N0} B ({lines} status lines)");
+        return new ThrottleResult(committed, peak.Max(), peak, baseline.Max(), baseline, budget, inFlightPeak, inFlightMax, lines, phaseSeconds,
+            sourceRows - sourceRowsBefore, backlog, catchUpSeconds);
+    }
+
+    private static long ParseBytes(string digits) => long.Parse(digits.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+
+    private static long ReadStatus(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { } // exited
+        return 0;
+    }
+
+    private static async Task<long> RowCountAsync(PostgresServer pg, string db)
+    {
+        try { return await pg.ScalarAsync<long>(db, "SELECT " + string.Join(" + ", Enumerable.Range(1, Tables).Select(i => $"(SELECT count(*) FROM t{i})"))); }
+        catch (PostgresException e) when (e.SqlState == "42P01") { return 0; }
     }
 
     private static async Task<int> WaitForSingletonAsync(NodeProcess?[] nodes, int except, TimeSpan timeout) =>
@@ -186,16 +298,24 @@ public static class FailoverBenchmark
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
 
-    /// <summary>Ten rows into one table and one counter increment per transaction, about 100 transactions a second.</summary>
+    /// <summary>Ten rows into one table and one counter increment per transaction, about 100 transactions a second (reshaped for the throttled phase).</summary>
     private sealed class SteadyWorkload
     {
         private readonly Task _loop;
         private volatile bool _stop;
         private long _committed;
+        private volatile int _rows = 10;
+        private volatile int _pauseMs = 5;
 
         public SteadyWorkload(string connectionString) => _loop = Task.Run(() => RunAsync(connectionString));
 
         public long Committed => Interlocked.Read(ref _committed);
+
+        public void Shape(int rowsPerTransaction, int pauseMs)
+        {
+            _rows = rowsPerTransaction;
+            _pauseMs = pauseMs;
+        }
 
         public async Task<long> StopAsync()
         {
@@ -213,14 +333,14 @@ public static class FailoverBenchmark
                 var t = i % Tables + 1;
                 await using (var cmd = new NpgsqlCommand($"""
                     BEGIN;
-                    INSERT INTO t{t} (a, b, c, d) SELECT g, repeat(md5(g::text), 4)::char(100), now(), (g % 100000) / 100.0 FROM generate_series(1, 10) g;
+                    INSERT INTO t{t} (a, b, c, d) SELECT g, repeat(md5(g::text), 4)::char(100), now(), (g % 100000) / 100.0 FROM generate_series(1, {_rows}) g;
                     UPDATE t{t} SET a = a + 1 WHERE id = (SELECT max(id) - 15 FROM t{t});
                     UPDATE counters SET n = n + 1 WHERE name = 'tx';
                     COMMIT;
                     """, conn))
                     await cmd.ExecuteNonQueryAsync();
                 Interlocked.Increment(ref _committed);
-                await Task.Delay(5);
+                if (_pauseMs > 0) await Task.Delay(_pauseMs);
             }
         }
     }
