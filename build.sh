@@ -101,6 +101,11 @@ run_tests() {
       ${ACTORCDC_TEST_FILTER:+--filter "$ACTORCDC_TEST_FILTER"} 2>&1 | tee "$log" || rc=$?
   # One closing line over all assemblies, in the plain form CI reads; from the console logger's per-assembly
   # summaries ("     Passed: 11", "     Failed: 1", "    Skipped: 0").
+  # Failed tests again, each with the start of its error message, after the (long) logs a failing test prints: the
+  # tail of the output then names what failed.
+  awk '/^[ \t]+Failed [A-Za-z_]/ { if (!shown++) print "==> failed tests"; on = 1; k = 0 }
+       on && /^[ \t]+(Stack Trace|Standard Output Messages):/ { on = 0 }
+       on && k++ < 12 { print }' "$log"
   awk '/^[ \t]+(Passed|Failed|Skipped):[ \t]*[0-9]+[ \t]*$/ { n[$1] += $2 }
        END { printf "Tests: %d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$log"
   rm -f "$log"

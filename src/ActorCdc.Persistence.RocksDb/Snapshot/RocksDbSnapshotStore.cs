@@ -62,11 +62,18 @@ public sealed class RocksDbSnapshotStore : SnapshotStore
             ? null
             : await _checkpoints.LoadNewestAsync(persistenceId, criteria.MinSequenceNr, criteria.MaxSequenceNr, minTimestamp,
                 criteria.MaxTimeStamp, cancellationToken).ConfigureAwait(false);
-        var newest = stored is not null && (local is null || stored.SequenceNr > local.SequenceNr) ? stored : local;
+        var newest = stored is not null && (local is null || IsNewer(stored, local)) ? stored : local;
         if (newest is null) return null;
         var snapshot = _codec.Deserialize(newest.Payload.Span, persistenceId, newest.SequenceNr);
         return new SelectedSnapshot(new SnapshotMetadata(persistenceId, newest.SequenceNr, newest.TimestampUtc), snapshot);
     }
+
+    /// <summary>
+    /// Higher sequence number first; at the same one (an actor without events, such as the backfill coordinator, saves
+    /// at 0 every time) the later save: a node's own copy may be older than what another node pushed since.
+    /// </summary>
+    private static bool IsNewer(StoredSnapshot candidate, StoredSnapshot than) =>
+        candidate.SequenceNr > than.SequenceNr || (candidate.SequenceNr == than.SequenceNr && candidate.TimestampUtc > than.TimestampUtc);
 
     protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {

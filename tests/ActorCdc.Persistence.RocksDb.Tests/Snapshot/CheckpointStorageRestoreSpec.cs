@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Persistence;
 using ActorCdc.Persistence.RocksDb.Checkpoints;
 using ActorCdc.Persistence.RocksDb.Tests.Journal;
 using Xunit;
@@ -44,5 +45,33 @@ public sealed class CheckpointStorageRestoreSpec : IDisposable
         Assert.Equal(new[] { "a", "b", "c" }, state.Items);
         Assert.Equal(3, state.LastSequenceNr);
         await second.Terminate();
+    }
+
+    /// <summary>
+    /// A snapshot saved again and again at one sequence number (the backfill coordinator has no events): when the
+    /// singleton comes back to a node that ran it before, the node's own older copy must not win over the one another
+    /// node pushed since, or the backfill would go back to old progress and hand out chunk numbers again.
+    /// </summary>
+    [Fact]
+    public async Task At_the_same_sequence_number_the_newer_snapshot_wins_over_an_older_local_copy()
+    {
+        const string id = "backfill|orders";
+        await SaveAndFlushAsync("node-a", id, "progress-1");
+        await SaveAndFlushAsync("node-b", id, "progress-2");
+
+        using var back = ActorSystem.Create("node-a", NodeConfig("node-a"));
+        var restored = back.ActorOf(SnapshotOnlyActor.Props(id));
+        Assert.Equal("progress-2", await restored.Ask<string>(new SnapshotOnlyActor.Get(), _timeout));
+        await back.Terminate();
+    }
+
+    private async Task SaveAndFlushAsync(string node, string persistenceId, string state)
+    {
+        using var system = ActorSystem.Create(node, NodeConfig(node));
+        var actor = system.ActorOf(SnapshotOnlyActor.Props(persistenceId));
+        var saved = await actor.Ask<SaveSnapshotSuccess>(new SnapshotOnlyActor.Set(state), _timeout);
+        Assert.Equal(0, saved.Metadata.SequenceNr);
+        await CheckpointStorage.Get(system).Store!.FlushAsync(persistenceId, CancellationToken.None).WaitAsync(_timeout);
+        await system.Terminate();
     }
 }
