@@ -1,3 +1,4 @@
+using ActorCdc.Core.Positions;
 using ActorCdc.Engine.Pipelines;
 using ActorCdc.Engine.Protocol;
 using ActorCdc.Engine.Tables;
@@ -29,7 +30,7 @@ public class BackfillAfterEntityMoveTests : EntityTestKit
     public void A_prepared_entity_voids_an_unknown_attempt_without_asking_to_be_prepared_again()
     {
         var entity = Sys.ActorOf(TableEntity.Props(EntityId, _registry));
-        entity.Tell(new PrepareBackfill("p", Schema));
+        entity.Tell(new PrepareBackfill("p", Schema, new Lsn(1)));
         ExpectMsg<BackfillPrepared>();
         entity.Tell(new ChunkEnd("p", Schema.Table, 3, 1, 1, 10, Snapshot));
         var outcome = ExpectMsg<ChunkOutcome>();

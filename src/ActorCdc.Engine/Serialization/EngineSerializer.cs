@@ -221,6 +221,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 case PrepareBackfill m:
                     writer.WriteString(m.Pipeline);
                     ChangeCodec.WriteTableSchema(ref writer, m.Schema);
+                    ChangeCodec.WriteLsn(ref writer, m.Fence);
                     break;
                 case BackfillPrepared m:
                     ChangeCodec.WriteTableId(ref writer, m.Table);
@@ -344,7 +345,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChunkEndManifest => new ChunkEnd(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(),
                 reader.ReadVarInt32(), reader.ReadVarInt64(), reader.ReadString()),
             AbandonChunkManifest => new AbandonChunk(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32()),
-            PrepareBackfillManifest => new PrepareBackfill(reader.ReadString(), ChangeCodec.ReadTableSchema(ref reader)),
+            PrepareBackfillManifest => new PrepareBackfill(reader.ReadString(), ChangeCodec.ReadTableSchema(ref reader), ChangeCodec.ReadLsn(ref reader)),
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),
             BackfillStateManifest => ReadBackfillState(ref reader),
             ExportStateManifest => new ExportState(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),

@@ -1,4 +1,5 @@
 using ActorCdc.Core.Failures;
+using ActorCdc.Core.Positions;
 using ActorCdc.Core.Schema;
 using ActorCdc.Engine.Configuration;
 using ActorCdc.Engine.Pipelines;
@@ -15,7 +16,9 @@ namespace ActorCdc.Engine.Snapshots;
 /// at most <c>snapshot.parallelism</c> at once, and records their completion as the table entities report it, so after
 /// any crash only unfinished chunks are read again (DESIGN.md §3.5, issue 4).
 /// State: per table the next key to plan from, the planned chunks not yet complete, the counts behind progress;
-/// snapshotted after every change (checkpoint storage carries it to the next node).
+/// snapshotted after every change (checkpoint storage carries it to the next node). Each incarnation first reads a
+/// fence (the WAL insert position) and prepares entities with it: watermarks of an incarnation that died lie before it,
+/// so entities drop what that incarnation left open instead of waiting for chunk ends that will never come.
 /// Supervision: child of the PipelineManager (a cluster singleton); a failed read or a voided chunk is retried with a
 /// new attempt; a table that cannot be backfilled is reported in its progress note, never silently skipped.
 /// </summary>
@@ -27,6 +30,9 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     private sealed record PlanFailed(TableId Table, Exception Error);
     private sealed record Tick;
     private sealed record RetryTable(TableId Table);
+    private sealed record FenceRead(Lsn Fence);
+    private sealed record FenceFailed(Exception Error);
+    private sealed record RetryFence;
 
     private sealed class Running(BackfillChunk chunk, IActorRef worker)
     {
@@ -52,8 +58,10 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Queue<IActorRef> _idle = new();
     private readonly Dictionary<TableId, (DateTime Since, long Rows)> _rateBase = new();
     private readonly ChunkSplitter _splitter;
+    private readonly Dictionary<TableId, TableSchema> _awaitingFence = new();
     private long _nextChunkId = 1;
     private bool _finishedReported;
+    private Lsn? _fence;
 
     public SnapshotCoordinator(PipelineRuntime runtime, IActorRef region, IActorRef manager, IReadOnlyList<TableId> tables)
     {
@@ -86,8 +94,25 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             for (var i = 0; i < workers; i++)
                 _idle.Enqueue(Context.ActorOf(ChunkReaderWorker.Props(runtime.Settings.Name, source, runtime.Settings.Snapshot.RowsPerMessage, region), $"chunk-reader-{i}"));
             Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(5));
+            ReadFence();
             Self.Tell(new AddTables(tables));
         });
+
+        // The fence: where this incarnation's watermarks begin. Entities are prepared (and so chunks read) only once it
+        // is known; an earlier incarnation's watermarks, replayed from the slot after a failover, lie before it.
+        Command<FenceRead>(f =>
+        {
+            _fence = f.Fence;
+            _log.Info("{0}: backfill coordinator started; its watermarks follow WAL position {1}", _runtime.Settings.Name, f.Fence);
+            foreach (var schema in _awaitingFence.Values) SendPrepare(schema);
+            _awaitingFence.Clear();
+        });
+        Command<FenceFailed>(f =>
+        {
+            _log.Warning("{0}: reading the WAL position before the backfill's first chunk failed: {1}; retrying in 5s", _runtime.Settings.Name, f.Error.Message);
+            Timers.StartSingleTimer("fence", new RetryFence(), TimeSpan.FromSeconds(5));
+        });
+        Command<RetryFence>(_ => ReadFence());
 
         Command<AddTables>(a => AddNew(a.Tables));
         Command<TablePrepared>(p =>
@@ -96,7 +121,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             if (p.Key.Kind == KeyKind.FullRowNoKey)
                 _onePass[p.Table] = "read in one pass (REPLICA IDENTITY FULL without a key): not resumable per chunk, a failure reads the whole table again";
             if (_tables.TryGetValue(p.Table, out var t)) t.EstimatedRows = p.EstimatedRows;
-            _region.Tell(new PrepareBackfill(_runtime.Settings.Name, p.Schema), Self);
+            SendPrepare(p.Schema);
         });
         Command<TablePrepareFailed>(f =>
         {
@@ -130,7 +155,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             Metrics.CdcMetrics.Pipeline(_runtime.Settings.Name).PublishBackfill(Progress());
             foreach (var table in _tables.Keys)
                 if (!_prepared.Contains(table) && _shapes.ContainsKey(table) && IsRunning(table))
-                    _region.Tell(new PrepareBackfill(_runtime.Settings.Name, _shapes[table].Schema), Self); // lost on the way
+                    SendPrepare(_shapes[table].Schema); // lost on the way
             Schedule();
         });
         Command<Resnapshot>(r => OnResnapshot(r.Table));
@@ -168,6 +193,18 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         }
         if (changed) SaveState();
         CheckFinished();
+    }
+
+    private void ReadFence()
+    {
+        var connectionString = _runtime.Settings.Source.ConnectionString;
+        Watermarks.FenceAsync(connectionString).PipeTo(Self, success: f => new FenceRead(f), failure: e => new FenceFailed(e));
+    }
+
+    private void SendPrepare(TableSchema schema)
+    {
+        if (_fence is { } fence) _region.Tell(new PrepareBackfill(_runtime.Settings.Name, schema, fence), Self);
+        else _awaitingFence[schema.Table] = schema;
     }
 
     private void Prepare(TableId table)
@@ -282,7 +319,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
             // The entity moved or restarted since it was prepared: without preparing it again (a fresh lookback), every
             // further attempt would be voided the same way. Chunks of the table wait for its BackfillPrepared.
             if (o.VoidReason == ChunkOutcome.EntityNotPrepared && _prepared.Remove(o.Table) && _shapes.TryGetValue(o.Table, out var shape))
-                _region.Tell(new PrepareBackfill(_runtime.Settings.Name, shape.Schema), Self);
+                SendPrepare(shape.Schema);
             Schedule();
             return;
         }

@@ -15,13 +15,26 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     private readonly Dictionary<(long Chunk, int Attempt), WholeTableLoad> _wholeLoads = new();
     private LookbackBuffer? _lookback;
     private TableSchema? _schema;
+    private Lsn _fence = Lsn.Zero;
 
     public bool Active => _lookback is not null;
 
-    public void Activate(TableSchema schema)
+    /// <summary>
+    /// Starts (or keeps) the lookback for a coordinator whose watermarks follow <paramref name="fence"/>. A newer fence
+    /// means a new coordinator: every attempt open here belonged to the one before it, whose readers are gone, so they
+    /// are forgotten (a chunk whose high watermark passed would otherwise wait for its end marker forever). Returns the
+    /// number of attempts forgotten.
+    /// </summary>
+    public int Activate(TableSchema schema, Lsn fence)
     {
         _schema = schema;
         _lookback ??= new LookbackBuffer(lookbackChanges, lookbackBytes);
+        if (fence <= _fence) return 0;
+        _fence = fence;
+        var forgotten = _merges.Count + _wholeLoads.Count;
+        _merges.Clear();
+        _wholeLoads.Clear();
+        return forgotten;
     }
 
     /// <summary>Feeds a persisted stream batch to the lookback and to every open window.</summary>
@@ -42,6 +55,8 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     /// <summary>A low watermark; for a table without a key returns its one-pass load, which holds the stream until done.</summary>
     public WholeTableLoad? OnLow(long chunk, int attempt, SourcePosition position)
     {
+        // Before the fence: an earlier coordinator's attempt, replayed from the slot; its reader is gone.
+        if (position.CommitLsn < _fence) return null;
         if (_schema is { HasKey: false } && _lookback is not null)
         {
             if (!_wholeLoads.TryGetValue((chunk, attempt), out var load))

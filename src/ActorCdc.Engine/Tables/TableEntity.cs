@@ -338,7 +338,12 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
                 return;
             }
             _coordinator = Sender;
-            _backfill.Activate(p.Schema);
+            var forgotten = _backfill.Activate(p.Schema, p.Fence);
+            if (forgotten > 0)
+            {
+                _log.Info("{0}: a new backfill coordinator (watermarks after {1}); forgot {2} chunk attempt(s) of the one before", _table, p.Fence, forgotten);
+                Drain(); // a chunk of the old coordinator may have held the stream
+            }
             Sender.Tell(new BackfillPrepared(_table, _applied));
         });
         Command<ChunkRows>(OnChunkRows);

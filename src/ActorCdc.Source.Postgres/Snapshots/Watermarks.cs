@@ -60,6 +60,27 @@ public static class Watermarks
         await using (connection) return await EmitAsync(connection, watermark, ct);
     }
 
+    /// <summary>
+    /// The server's WAL insert position now (a fence): a watermark written after this call lies after it, one committed
+    /// before it lies before it. A backfill coordinator reads it once when it starts, before it reads any chunk, so table
+    /// entities can tell its watermarks from those of an earlier coordinator whose node died.
+    /// </summary>
+    public static async Task<Lsn> FenceAsync(string connectionString, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection);
+            var lsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(ct))!;
+            return new Lsn((ulong)lsn);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw PostgresErrors.Classify(e, connectionString, "reading the WAL position that fences the backfill's watermarks", FailureKind.Transient);
+        }
+    }
+
     /// <summary>True when <paramref name="message"/> carries a watermark (its content may still be malformed).</summary>
     public static bool IsWatermark(LogicalMessage message) => message.Prefix == Prefix;
 

@@ -46,6 +46,23 @@ public class WatermarkTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
     }
 
     [Fact]
+    public async Task A_fence_lies_after_watermarks_committed_before_it_and_before_those_written_after_it()
+    {
+        await using var h = await SourceHarness.CreateAsync(pg.Server, "CREATE TABLE t (id int PRIMARY KEY);", ["t"]);
+        await h.OpenAsync();
+        var connectionString = h.Server.ConnectionString(h.Database);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await Watermarks.EmitAsync(dataSource, Sample with { Kind = WatermarkKind.Low }, h.Deadline);
+        var fence = await Watermarks.FenceAsync(connectionString, h.Deadline);
+        await Watermarks.EmitAsync(dataSource, Sample, h.Deadline);
+
+        var before = await h.NextTransactionAsync();
+        var after = await h.NextTransactionAsync();
+        Assert.True(before.Committed.CommitLsn < fence, $"watermark committed at {before.Committed.CommitLsn}, fence {fence}");
+        Assert.True(after.Begun.CommitLsn > fence, $"watermark committed at {after.Begun.CommitLsn}, fence {fence}");
+    }
+
+    [Fact]
     public void Encoding_is_compact_json_that_parses_back_to_the_same_watermark()
     {
         var content = Watermarks.Encode(Sample);
