@@ -92,12 +92,33 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
             var moved = cluster.EntitiesStartedOn(victim);
 
             await cluster.KillAsync(victim);
-            // The entities of the dead node start again on a survivor, from checkpoint storage.
-            await Eventually.WaitAsync(
-                () => Task.FromResult(moved.Except(Enumerable.Range(0, 3).Where(cluster.IsRunning).SelectMany(cluster.EntitiesStartedOn)).ToList()),
-                l => l.Count == 0, Failover, "the dead node's entities restarted on the survivors");
+            await RestartedOnSurvivorsAsync(cluster, moved);
             Assert.True(cluster.IsRunning(singleton), "the singleton's node is still up");
             await ProgressAsync(s, work);
+            await FinishAsync(s, work);
+        });
+    }
+
+    [Fact]
+    public async Task Killing_a_node_with_only_entities_during_backfill_moves_them_without_loss()
+    {
+        const int rows = 6000;
+        var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: rows);
+        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 400, parallelism = 2 }"));
+        await RunAsync(cluster, async () =>
+        {
+            var singleton = await cluster.WaitForSingletonAsync(Startup);
+            await using var work = Workload.Start(s);
+            await Eventually.WaitAsync(async () => await s.SinkRowsAsync() > rows, Startup, "backfill under way");
+            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            Assert.False(BackfillFinished(cluster[singleton]), "the backfill finished before the kill; make the tables larger");
+            var victim = Enumerable.Range(0, 3).First(i => i != singleton);
+            var moved = cluster.EntitiesStartedOn(victim);
+
+            await cluster.KillAsync(victim);
+            // Chunks the dead node's entities were merging are read again for their new incarnations.
+            await RestartedOnSurvivorsAsync(cluster, moved);
+            await cluster[singleton].WaitForOutputAsync("backfill finished; switching to the steady profile", BackfillRest);
             await FinishAsync(s, work);
         });
     }
@@ -155,6 +176,12 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
             await FinishAsync(s, work);
         });
     }
+
+    /// <summary>The entities of a dead node start again on the survivors, from checkpoint storage.</summary>
+    private static Task RestartedOnSurvivorsAsync(TestCluster cluster, IReadOnlySet<string> moved) =>
+        Eventually.WaitAsync(
+            () => Task.FromResult(moved.Except(Enumerable.Range(0, cluster.Count).Where(cluster.IsRunning).SelectMany(cluster.EntitiesStartedOn)).ToList()),
+            l => l.Count == 0, Failover, "the dead node's entities restarted on the survivors");
 
     private static async Task<int> StreamingAsync(TestCluster cluster)
     {

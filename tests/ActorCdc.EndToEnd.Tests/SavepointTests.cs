@@ -28,15 +28,6 @@ public class SavepointTests(E2eFixture pg) : IClassFixture<E2eFixture>
         actorcdc.state.checkpoints.storage = "file://{{checkpoints}}"
         """).WithFallback(RocksDbPersistence.StateBackendConfig(backend));
 
-    private static PipelineRegistry Registry(Scenario s)
-    {
-        var settings = PipelineSettings.ParseWithProfiles("e2e", ConfigurationFactory.ParseString(s.Pipeline())
-            .GetConfig("pipelines.e2e"), ConfigurationFactory.Empty);
-        var registry = new PipelineRegistry();
-        registry.Add(new PipelineRuntime(settings, SinkFactories.Create(settings)));
-        return registry;
-    }
-
     [Fact]
     public async Task A_savepoint_taken_on_rocksdb_restores_into_the_memory_backend_and_streaming_goes_on()
     {
@@ -46,7 +37,7 @@ public class SavepointTests(E2eFixture pg) : IClassFixture<E2eFixture>
             """);
         var checkpoints = NodeProcess.NewDataDirectory();
         string savepointId;
-        await using (var a = await EmbeddedNode.StartAsync(Registry(s), extra: State(StateBackend.RocksDb, NodeProcess.NewDataDirectory(), checkpoints)))
+        await using (var a = await EmbeddedNode.StartAsync(s.Registry(), extra: State(StateBackend.RocksDb, NodeProcess.NewDataDirectory(), checkpoints)))
         {
             await s.ExecAsync("UPDATE t SET v = 'a' WHERE id <= 100;");
             await s.AssertSinkEqualsSourceAsync("t", "id");
@@ -61,7 +52,7 @@ public class SavepointTests(E2eFixture pg) : IClassFixture<E2eFixture>
         }
 
         await s.ExecAsync("UPDATE t SET v = 'between' WHERE id BETWEEN 101 AND 200; DELETE FROM t WHERE id > 1900;");
-        var b = await EmbeddedNode.StartAsync(Registry(s), startPipelines: false, extra: State(StateBackend.Memory, NodeProcess.NewDataDirectory(), checkpoints));
+        var b = await EmbeddedNode.StartAsync(s.Registry(), startPipelines: false, extra: State(StateBackend.Memory, NodeProcess.NewDataDirectory(), checkpoints));
         await using (b)
         {
             Assert.Equal(2, await SavepointRestore.RestoreAsync(b.System, "e2e", savepointId, CancellationToken.None));

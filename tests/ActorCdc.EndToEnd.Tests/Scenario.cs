@@ -1,4 +1,8 @@
+using ActorCdc.Engine.Configuration;
+using ActorCdc.Engine.Pipelines;
+using ActorCdc.Engine.Sinks;
 using ActorCdc.Testing;
+using Akka.Configuration;
 using Npgsql;
 using Xunit;
 
@@ -39,6 +43,16 @@ public sealed class Scenario
           {{extra}}
         }
         """;
+
+    /// <summary>The pipeline of <see cref="Pipeline"/> for an in-process node (<see cref="EmbeddedNode"/>).</summary>
+    public PipelineRegistry Registry(string extra = "")
+    {
+        var settings = PipelineSettings.ParseWithProfiles("e2e", ConfigurationFactory.ParseString(Pipeline(extra: extra))
+            .GetConfig("pipelines.e2e"), ConfigurationFactory.Empty);
+        var registry = new PipelineRegistry();
+        registry.Add(new PipelineRuntime(settings, SinkFactories.Create(settings)));
+        return registry;
+    }
 
     public Task ExecAsync(string sql) => Server.ExecuteAsync(SourceDb, sql);
 

@@ -111,6 +111,9 @@ public sealed class ConfirmationTracker
         return true;
     }
 
+    /// <summary>True when something sent to <paramref name="table"/> is not durable yet.</summary>
+    public bool HasInFlight(TableId table) => _inFlight.TryGetValue(table, out var q) && q.Count > 0;
+
     /// <summary>Bytes sent to <paramref name="table"/> and not yet durable.</summary>
     public long InFlightBytes(TableId table)
     {

@@ -57,6 +57,7 @@ public sealed class WalReader : ReceiveActor, IWithTimers
     private readonly Dictionary<TableId, (long Sent, long Applied)> _rows = new();
     private readonly Dictionary<TableId, TableHealth> _health = new();
     private readonly Dictionary<TableId, (long Rows, long Bytes)> _pendingSink = new();
+    private readonly EntityWatch _entities = new();
     private readonly SourceAdmin _admin;
     private CancellationTokenSource _pumpCts = new();
     private WalStream? _stream;
@@ -83,10 +84,12 @@ public sealed class WalReader : ReceiveActor, IWithTimers
         Receive<BatchPersisted>(OnPersisted);
         Receive<BatchDurable>(d =>
         {
+            Watch(d.Table);
             _pendingSink[d.Table] = (d.PendingSinkRows, d.PendingSinkBytes);
             OnDurable(d.Table, d.Applied);
         });
         Receive<TableHealth>(h => _health[h.Table] = h);
+        Receive<Terminated>(OnEntityStopped);
         Receive<SequenceGap>(g =>
         {
             if (g.Session != _session) return;
@@ -285,9 +288,30 @@ public sealed class WalReader : ReceiveActor, IWithTimers
 
     private void OnPersisted(BatchPersisted p)
     {
+        Watch(p.Table);
         if (p.Session == _session && _awaitingPersisted.TryGetValue(p.Table, out var q))
             while (q.Count > 0 && q.Peek().Seq <= p.Seq) q.Dequeue();
         OnDurable(p.Table, p.Applied);
+    }
+
+    /// <summary>Watches the entity incarnation that sent the current message (see <see cref="EntityWatch"/>).</summary>
+    private void Watch(TableId table)
+    {
+        var (watch, unwatch) = _entities.Answered(table, Sender);
+        if (unwatch is not null) Context.Unwatch(unwatch);
+        if (watch is not null) Context.Watch(watch);
+    }
+
+    /// <summary>
+    /// A table's entity stopped. Changes it was sent and had not applied are durable nowhere but in the slot: replay from
+    /// the slot's confirmed position, which also starts the table's next incarnation (on whichever node has it now).
+    /// </summary>
+    private void OnEntityStopped(Terminated t)
+    {
+        if (_entities.Stopped(t.ActorRef) is not { } table || !_tracker.HasInFlight(table)) return;
+        _log.Info("{0}: the entity of {1} stopped (handed off, or its node left) before applying all it was sent; replaying from the slot's confirmed LSN {2}",
+            _settings.Name, table, _confirmed);
+        Reconnect();
     }
 
     private void OnDurable(TableId table, SourcePosition applied)
