@@ -59,6 +59,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<TableId, (DateTime Since, long Rows)> _rateBase = new();
     private readonly ChunkSplitter _splitter;
     private readonly Dictionary<TableId, TableSchema> _awaitingFence = new();
+    private readonly Dictionary<TableId, IActorRef> _entities = new();
     private long _nextChunkId = 1;
     private bool _finishedReported;
     private Lsn? _fence;
@@ -137,10 +138,12 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         Command<RetryTable>(r => Prepare(r.Table));
         Command<BackfillPrepared>(p =>
         {
+            WatchEntity(p.Table, Sender);
             if (!_prepared.Add(p.Table)) return;
             _rateBase[p.Table] = (DateTime.UtcNow, _tables.TryGetValue(p.Table, out var t) ? t.RowsCopied : 0);
             Schedule();
         });
+        Command<Terminated>(t => OnEntityStopped(t.ActorRef));
         Command<ChunkPlanned>(OnPlanned);
         Command<PlanFailed>(f =>
         {
@@ -193,6 +196,32 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         }
         if (changed) SaveState();
         CheckFinished();
+    }
+
+    /// <summary>Watches the entity incarnation that prepared for a table's backfill: its merges live and die with it.</summary>
+    private void WatchEntity(TableId table, IActorRef entity)
+    {
+        if (entity.IsNobody() || (_entities.TryGetValue(table, out var known) && known.Equals(entity))) return;
+        _entities[table] = entity;
+        Context.Watch(entity);
+    }
+
+    /// <summary>
+    /// A table's entity stopped (moved to another node, or its node died): the chunks read for it are lost with its
+    /// merges, and their readers would wait minutes for acknowledgements that never come. Read them again at once,
+    /// after preparing the table's next incarnation (sharding starts it on whichever node has the table now).
+    /// </summary>
+    private void OnEntityStopped(IActorRef entity)
+    {
+        var table = _entities.FirstOrDefault(e => e.Value.Equals(entity)).Key;
+        if (table is null) return; // a newer incarnation answered since
+        _entities.Remove(table);
+        var lost = _running.Where(r => r.Key.Item1 == table).Select(r => r.Value.Chunk).ToList();
+        _log.Info("{0}: the entity of {1} stopped (moved, or its node left or died); preparing its next incarnation{2}", _runtime.Settings.Name, table,
+            lost.Count > 0 ? $" and reading chunk(s) {string.Join(", ", lost.Select(c => c.Id))} again" : "");
+        foreach (var chunk in lost) Retry(table, chunk);
+        if (_prepared.Remove(table) && _shapes.TryGetValue(table, out var shape)) SendPrepare(shape.Schema);
+        Schedule();
     }
 
     private void ReadFence()

@@ -13,6 +13,7 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
 {
     private readonly Dictionary<(long Chunk, int Attempt), ChunkMerge> _merges = new();
     private readonly Dictionary<(long Chunk, int Attempt), WholeTableLoad> _wholeLoads = new();
+    private readonly Dictionary<long, int> _dead = new(); // per chunk, the highest attempt abandoned or superseded
     private LookbackBuffer? _lookback;
     private TableSchema? _schema;
     private Lsn _fence = Lsn.Zero;
@@ -34,6 +35,7 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
         var forgotten = _merges.Count + _wholeLoads.Count;
         _merges.Clear();
         _wholeLoads.Clear();
+        _dead.Clear();
         return forgotten;
     }
 
@@ -59,8 +61,12 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
         if (position.CommitLsn < _fence) return null;
         if (_schema is { HasKey: false } && _lookback is not null)
         {
+            if (IsDead(chunk, attempt)) return null;
             if (!_wholeLoads.TryGetValue((chunk, attempt), out var load))
+            {
+                Supersede(chunk, attempt - 1);
                 _wholeLoads[(chunk, attempt)] = load = new WholeTableLoad(chunk, attempt, _schema);
+            }
             load.OnLow(position);
             return load;
         }
@@ -128,11 +134,24 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
         return rows;
     }
 
-    /// <summary>Forgets an attempt (its reader failed).</summary>
-    public void Abandon(long chunk, int attempt)
+    /// <summary>
+    /// Forgets an attempt (the coordinator gave up on it) and every earlier attempt of the chunk, and remembers it: its
+    /// watermarks may still come after this (the slot replayed to a new incarnation of the entity), and a merge opened
+    /// for them would wait at the head of the stream for an end marker that went elsewhere.
+    /// </summary>
+    public void Abandon(long chunk, int attempt) => Supersede(chunk, attempt);
+
+    private bool IsDead(long chunk, int attempt) => _dead.TryGetValue(chunk, out var dead) && attempt <= dead;
+
+    /// <summary>Attempts of a chunk up to <paramref name="attempt"/> are over (attempts of one coordinator only grow).</summary>
+    private void Supersede(long chunk, int attempt)
     {
-        _wholeLoads.Remove((chunk, attempt));
-        if (_merges.Remove((chunk, attempt))) TrimLookback();
+        if (attempt < 0 || IsDead(chunk, attempt)) return;
+        _dead[chunk] = attempt;
+        var trimmed = false;
+        foreach (var key in _merges.Keys.Where(k => k.Chunk == chunk && k.Attempt <= attempt).ToList()) trimmed |= _merges.Remove(key);
+        foreach (var key in _wholeLoads.Keys.Where(k => k.Chunk == chunk && k.Attempt <= attempt).ToList()) _wholeLoads.Remove(key);
+        if (trimmed) TrimLookback();
     }
 
     public int OpenChunks => _merges.Count;
@@ -143,7 +162,8 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
     private ChunkMerge? Get(long chunk, int attempt, TableSchema? schema)
     {
         if (_merges.TryGetValue((chunk, attempt), out var merge)) return merge;
-        if (schema is null || _lookback is null) return null;
+        if (schema is null || _lookback is null || IsDead(chunk, attempt)) return null;
+        Supersede(chunk, attempt - 1);
         merge = new ChunkMerge(chunk, attempt, schema);
         _merges[(chunk, attempt)] = merge;
         return merge;
