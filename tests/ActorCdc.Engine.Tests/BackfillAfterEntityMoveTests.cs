@@ -37,4 +37,20 @@ public class BackfillAfterEntityMoveTests : EntityTestKit
         Assert.NotNull(outcome.VoidReason);
         Assert.NotEqual(ChunkOutcome.EntityNotPrepared, outcome.VoidReason);
     }
+
+    [Fact]
+    public void After_its_backfill_ended_an_entity_keeps_no_lookback_until_prepared_again()
+    {
+        var entity = Sys.ActorOf(TableEntity.Props(EntityId, _registry));
+        entity.Tell(new PrepareBackfill("p", Schema, new Lsn(1)));
+        ExpectMsg<BackfillPrepared>();
+        entity.Tell(new EndBackfill("p", Schema.Table));
+        entity.Tell(new ChunkEnd("p", Schema.Table, 3, 1, 1, 10, Snapshot));
+        Assert.Equal(ChunkOutcome.EntityNotPrepared, ExpectMsg<ChunkOutcome>().VoidReason);
+
+        entity.Tell(new PrepareBackfill("p", Schema, new Lsn(1))); // a re-snapshot
+        ExpectMsg<BackfillPrepared>();
+        entity.Tell(new ChunkEnd("p", Schema.Table, 3, 2, 1, 10, Snapshot));
+        Assert.NotEqual(ChunkOutcome.EntityNotPrepared, ExpectMsg<ChunkOutcome>().VoidReason);
+    }
 }

@@ -183,6 +183,7 @@ public class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new ChunkOutcome(table, 3, 1, 7000, null), RoundTrip(new ChunkOutcome(table, 3, 1, 7000, null)));
         Assert.Equal(new ChunkOutcome(table, 3, 1, 0, "Truncate: x"), RoundTrip(new ChunkOutcome(table, 3, 1, 0, "Truncate: x")));
         Assert.Equal(new AbandonChunk("shop", table, 3, 1), RoundTrip(new AbandonChunk("shop", table, 3, 1)));
+        Assert.Equal(new EndBackfill("shop", table), RoundTrip(new EndBackfill("shop", table)));
         var prepare = (PrepareBackfill)RoundTrip(new PrepareBackfill("shop", schema, new Lsn(0x1_0000_0042)));
         Assert.Equal(("shop", schema.Table, new Lsn(0x1_0000_0042)), (prepare.Pipeline, prepare.Schema.Table, prepare.Fence));
         Assert.Equal(new ChunkRowsReceived(table, 3, 1, 2), RoundTrip(new ChunkRowsReceived(table, 3, 1, 2)));

@@ -35,6 +35,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ChunkRowsReceivedManifest = "ca";
     private const string ChunkEndManifest = "ce";
     private const string AbandonChunkManifest = "ab";
+    private const string EndBackfillManifest = "eb";
     private const string ChunkOutcomeManifest = "co";
     private const string PrepareBackfillManifest = "pb";
     private const string BackfillPreparedManifest = "bf";
@@ -91,6 +92,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ChunkRowsReceived => ChunkRowsReceivedManifest,
         ChunkEnd => ChunkEndManifest,
         AbandonChunk => AbandonChunkManifest,
+        EndBackfill => EndBackfillManifest,
         ChunkOutcome => ChunkOutcomeManifest,
         PrepareBackfill => PrepareBackfillManifest,
         BackfillPrepared => BackfillPreparedManifest,
@@ -211,6 +213,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     writer.WriteVarInt32(m.Parts);
                     writer.WriteVarInt64(m.Rows);
                     writer.WriteString(m.Snapshot);
+                    break;
+                case EndBackfill m:
+                    writer.WriteString(m.Pipeline);
+                    ChangeCodec.WriteTableId(ref writer, m.Table);
                     break;
                 case AbandonChunk m:
                     writer.WriteString(m.Pipeline);
@@ -344,6 +350,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ChunkRowsReceivedManifest => new ChunkRowsReceived(ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(), reader.ReadVarInt32()),
             ChunkEndManifest => new ChunkEnd(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32(),
                 reader.ReadVarInt32(), reader.ReadVarInt64(), reader.ReadString()),
+            EndBackfillManifest => new EndBackfill(reader.ReadString(), ChangeCodec.ReadTableId(ref reader)),
             AbandonChunkManifest => new AbandonChunk(reader.ReadString(), ChangeCodec.ReadTableId(ref reader), reader.ReadVarInt64(), reader.ReadVarInt32()),
             PrepareBackfillManifest => new PrepareBackfill(reader.ReadString(), ChangeCodec.ReadTableSchema(ref reader), ChangeCodec.ReadLsn(ref reader)),
             BackfillPreparedManifest => new BackfillPrepared(ChangeCodec.ReadTableId(ref reader), ChangeCodec.ReadSourcePosition(ref reader)),

@@ -216,6 +216,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
         var table = _entities.FirstOrDefault(e => e.Value.Equals(entity)).Key;
         if (table is null) return; // a newer incarnation answered since
         _entities.Remove(table);
+        if (!IsRunning(table)) return; // backfilled: its next incarnation keeps no lookback
         var lost = _running.Where(r => r.Key.Item1 == table).Select(r => r.Value.Chunk).ToList();
         _log.Info("{0}: the entity of {1} stopped (moved, or its node left or died); preparing its next incarnation{2}", _runtime.Settings.Name, table,
             lost.Count > 0 ? $" and reading chunk(s) {string.Join(", ", lost.Select(c => c.Id))} again" : "");
@@ -390,6 +391,7 @@ public sealed class SnapshotCoordinator : ReceivePersistentActor, IWithTimers
     {
         if (t.Status != TableBackfillStatus.Running || !t.Planned || t.Open.Count > 0) return;
         t.Status = TableBackfillStatus.Done;
+        _region.Tell(new EndBackfill(_runtime.Settings.Name, t.Table));
         _log.Info("{0}: backfill of {1} finished: {2} rows in {3} chunks", _runtime.Settings.Name, t.Table, t.RowsCopied, t.ChunksDone);
         SaveState();
         CheckFinished();

@@ -54,6 +54,15 @@ internal sealed class TableBackfill(int lookbackChanges, long lookbackBytes)
         }
     }
 
+    /// <summary>The table's backfill is done: the lookback and anything left open go (an open attempt is abandoned).</summary>
+    public void Deactivate()
+    {
+        _lookback = null;
+        _merges.Clear();
+        _wholeLoads.Clear();
+        _dead.Clear();
+    }
+
     /// <summary>A low watermark; for a table without a key returns its one-pass load, which holds the stream until done.</summary>
     public WholeTableLoad? OnLow(long chunk, int attempt, SourcePosition position)
     {

@@ -346,6 +346,13 @@ public sealed class TableEntity : ReceivePersistentActor, IWithStash, IWithTimer
             }
             Sender.Tell(new BackfillPrepared(_table, _applied));
         });
+        Command<EndBackfill>(_ =>
+        {
+            if (!_backfill.Active) return;
+            _backfill.Deactivate();
+            _log.Debug("{0}: backfill done; lookback released", _table);
+            Drain();
+        });
         Command<ChunkRows>(OnChunkRows);
         Command<ExportState>(_ =>
         {
