@@ -49,6 +49,56 @@ public class SourceAdminTests(PostgresFixture pg) : IClassFixture<PostgresFixtur
         Assert.Equal([new TableId("s1", "order_lines")], await admin.PrepareAsync(h.Deadline));
     }
 
+    /// <summary>
+    /// Every node of a cluster prepares the source when it starts; three starting at once once lost a node to the
+    /// catalog's unique index (23505) on a concurrent CREATE PUBLICATION.
+    /// </summary>
+    [Fact]
+    public async Task Nodes_preparing_the_same_source_at_once_all_succeed()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            await using var h = await CreateAsync("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY);", ["a", "b"]);
+            var admins = Enumerable.Range(0, 6).Select(_ => new SourceAdmin(h.Settings)).ToList();
+            try
+            {
+                using var start = new SemaphoreSlim(0);
+                var preparing = admins.Select(a => Task.Run(async () =>
+                {
+                    await start.WaitAsync(h.Deadline);
+                    return await a.PrepareAsync(h.Deadline);
+                })).ToList();
+                start.Release(admins.Count);
+                foreach (var tables in await Task.WhenAll(preparing))
+                    Assert.Equal([new TableId("public", "a"), new TableId("public", "b")], tables);
+            }
+            finally
+            {
+                foreach (var a in admins) await a.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_publication_another_node_creates_while_this_one_creates_it_is_used()
+    {
+        await using var h = await CreateAsync("CREATE TABLE a (id int PRIMARY KEY);", ["a"]);
+        await using var other = new NpgsqlConnection(h.Server.ConnectionString(h.Database));
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await new NpgsqlCommand($"CREATE PUBLICATION {TableId.QuoteIdent(h.Settings.Publication)} FOR TABLE a", other, tx).ExecuteNonQueryAsync();
+
+        // Ours does not see the other's yet, creates it too and waits on the other transaction's catalog row...
+        var preparing = h.Admin.PrepareAsync(h.Deadline);
+        await Eventually.WaitAsync(() => h.Server.ScalarAsync<long>(h.Database,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"),
+            n => n > 0, TimeSpan.FromSeconds(30), "our CREATE PUBLICATION waiting for the other one");
+        // ...which commits: ours fails on the catalog's unique index (23505) and must use the other's.
+        await tx.CommitAsync();
+        Assert.Equal([new TableId("public", "a")], await preparing);
+        Assert.True((await h.Admin.ReadSlotAsync(h.Deadline)).Exists);
+    }
+
     [Fact]
     public async Task Unknown_table_or_pattern_without_match_is_refused_naming_source_tables()
     {

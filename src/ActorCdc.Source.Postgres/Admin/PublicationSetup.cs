@@ -43,7 +43,7 @@ internal static class PublicationSetup
                 await ExecuteAsync(connection, $"CREATE PUBLICATION {quoted} FOR TABLE {list}", ct);
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException e) when (CreatedConcurrently(e))
             {
                 // Another node created it meanwhile; fall through and make sure it holds our tables.
                 existing = await ReadAsync(connection, name, ct);
@@ -57,6 +57,31 @@ internal static class PublicationSetup
                 $"source.publication = \"{name}\" does not publish every operation; run ALTER PUBLICATION {quoted} SET (publish = 'insert, update, delete, truncate'); and restart.");
         if (allTables) return;
 
+        for (var attempt = 1; ; attempt++)
+        {
+            var missing = await MissingAsync(connection, name, tables, ct);
+            if (missing.Count == 0) return;
+            try
+            {
+                await ExecuteAsync(connection, $"ALTER PUBLICATION {quoted} ADD TABLE {string.Join(", ", missing)}", ct);
+                return;
+            }
+            catch (PostgresException e) when (CreatedConcurrently(e) && attempt < 3)
+            {
+                // Another node added some of them meanwhile: look again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two nodes starting the same pipeline at once: the loser of a concurrent CREATE PUBLICATION or ADD TABLE gets
+    /// duplicate_object, or a unique violation of the catalog's index when both inserted before either committed.
+    /// </summary>
+    private static bool CreatedConcurrently(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation;
+
+    private static async Task<List<string>> MissingAsync(NpgsqlConnection connection, string name, IReadOnlyList<TableId> tables, CancellationToken ct)
+    {
         var members = new HashSet<TableId>();
         await using (var cmd = new NpgsqlCommand(MembersQuery, connection))
         {
@@ -64,11 +89,7 @@ internal static class PublicationSetup
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) members.Add(new TableId(reader.GetString(0), reader.GetString(1)));
         }
-        var missing = new List<string>();
-        foreach (var t in tables)
-            if (!members.Contains(t)) missing.Add(t.Quoted);
-        if (missing.Count > 0)
-            await ExecuteAsync(connection, $"ALTER PUBLICATION {quoted} ADD TABLE {string.Join(", ", missing)}", ct);
+        return tables.Where(t => !members.Contains(t)).Select(t => t.Quoted).ToList();
     }
 
     private static async Task<(bool AllTables, bool PublishesEverything)?> ReadAsync(NpgsqlConnection connection, string name, CancellationToken ct)

@@ -22,7 +22,7 @@ internal static class SlotSetup
                 await cmd.ExecuteNonQueryAsync(ct);
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
             {
                 // Created concurrently (another node starting the same pipeline): check it like an existing one.
                 row = await SlotQueries.ReadAsync(connection, slot, ct);
