@@ -99,6 +99,30 @@ public class SourceAdminTests(PostgresFixture pg) : IClassFixture<PostgresFixtur
         Assert.True((await h.Admin.ReadSlotAsync(h.Deadline)).Exists);
     }
 
+    /// <summary>
+    /// A slot another node is creating: listed (first without a plugin for a moment, which
+    /// <see cref="Nodes_preparing_the_same_source_at_once_all_succeed"/> once caught) and waiting for running transactions.
+    /// </summary>
+    [Fact]
+    public async Task A_slot_another_node_is_creating_is_accepted_while_it_waits_for_running_transactions()
+    {
+        await using var h = await CreateAsync("CREATE TABLE a (id int PRIMARY KEY);", ["a"]);
+        await using var running = new NpgsqlConnection(h.Server.ConnectionString(h.Database));
+        await running.OpenAsync();
+        await using var tx = await running.BeginTransactionAsync();
+        await new NpgsqlCommand("INSERT INTO a VALUES (1)", running, tx).ExecuteNonQueryAsync();
+        await using var creator = new NpgsqlConnection(h.Server.ConnectionString(h.Database));
+        await creator.OpenAsync();
+        var creating = new NpgsqlCommand($"SELECT pg_create_logical_replication_slot('{h.Settings.Slot}', 'pgoutput')", creator).ExecuteNonQueryAsync();
+        await Eventually.WaitAsync(() => h.Server.ScalarAsync<long>(h.Database, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{h.Settings.Slot}'"),
+            n => n > 0, TimeSpan.FromSeconds(30), "the other node's slot listed while it is being created");
+
+        Assert.Equal([new TableId("public", "a")], await h.Admin.PrepareAsync(h.Deadline));
+        Assert.False(creating.IsCompleted, "the other node's creation still waits for the running transaction");
+        await tx.CommitAsync();
+        await creating;
+    }
+
     [Fact]
     public async Task Unknown_table_or_pattern_without_match_is_refused_naming_source_tables()
     {

@@ -38,7 +38,29 @@ internal static class SlotSetup
                     $"source.slot = \"{slot}\" cannot be created ({e.MessageText}); raise max_replication_slots in postgresql.conf or drop an unused slot.", e);
             }
         }
+        row = await WhileCreatedElsewhereAsync(connection, slot, row, ct);
         Check(row, slot);
+    }
+
+    private static readonly TimeSpan CreationWait = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A slot another session is creating (another node starting the same pipeline) is listed before it is ready, with
+    /// no plugin yet; creation waits for the transactions running at that moment to end. Waits for it to be ready.
+    /// </summary>
+    private static async Task<SlotRow> WhileCreatedElsewhereAsync(NpgsqlConnection connection, string slot, SlotRow row, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + CreationWait;
+        while (row.State.Exists && string.IsNullOrEmpty(row.Plugin))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw CdcException.Transient(
+                    $"source.slot = \"{slot}\" is still being created by another session (PID {row.State.ActivePid?.ToString() ?? "unknown"}) after {CreationWait.TotalMinutes:0} minutes; " +
+                    "its creation waits for the transactions running when it began: end long-running transactions on the source, then start the pipeline again.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            row = await SlotQueries.ReadAsync(connection, slot, ct);
+        }
+        return row;
     }
 
     /// <summary>Refuses a slot this source cannot read: another plugin, physical, or another database.</summary>
