@@ -34,22 +34,22 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
 
     private const string Node = "split-brain-resolver {\n      stable-after = 3s\n    }";
 
+    /// <summary>Rows per table for the backfill tests, read in chunks small enough that a kill lands mid-backfill.</summary>
+    private const int BackfillRows = 6000;
+    private const string SmallChunks = "snapshot { chunk-size = 400, parallelism = 2 }";
+
     private static ClusterConfig Configs(ClusterScenario s, string pipelineExtra = "") =>
         NodeProcess.ClusterConfigs(3, s.Pipeline(pipelineExtra), extraNode: Node, akka: Akka);
 
     [Fact]
     public async Task Killing_the_walreader_node_during_backfill_continues_on_the_other_two_without_loss()
     {
-        const int rows = 6000;
-        var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: rows);
-        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 400, parallelism = 2 }"));
+        var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: BackfillRows);
+        await using var cluster = TestCluster.Start(Configs(s, SmallChunks));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await cluster.WaitForSingletonAsync(Startup);
-            await using var work = Workload.Start(s);
-            await Eventually.WaitAsync(async () => await s.SinkRowsAsync() > rows, Startup, "backfill under way");
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
-            Assert.False(BackfillFinished(cluster[singleton]), "the backfill finished before the kill; make the tables larger");
+            var (singleton, started) = await BackfillUnderWayAsync(cluster, s);
+            await using var work = started;
 
             await cluster.KillAsync(singleton);
             var next = await cluster.WaitForSingletonAsync(Failover, except: singleton);
@@ -102,16 +102,12 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
     [Fact]
     public async Task Killing_a_node_with_only_entities_during_backfill_moves_them_without_loss()
     {
-        const int rows = 6000;
-        var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: rows);
-        await using var cluster = TestCluster.Start(Configs(s, "snapshot { chunk-size = 400, parallelism = 2 }"));
+        var s = await ClusterScenario.CreateAsync(pg.Server, existingRowsPerTable: BackfillRows);
+        await using var cluster = TestCluster.Start(Configs(s, SmallChunks));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await cluster.WaitForSingletonAsync(Startup);
-            await using var work = Workload.Start(s);
-            await Eventually.WaitAsync(async () => await s.SinkRowsAsync() > rows, Startup, "backfill under way");
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
-            Assert.False(BackfillFinished(cluster[singleton]), "the backfill finished before the kill; make the tables larger");
+            var (singleton, started) = await BackfillUnderWayAsync(cluster, s);
+            await using var work = started;
             var victim = Enumerable.Range(0, 3).First(i => i != singleton);
             var moved = cluster.EntitiesStartedOn(victim);
 
@@ -182,6 +178,25 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
         Eventually.WaitAsync(
             () => Task.FromResult(moved.Except(Enumerable.Range(0, cluster.Count).Where(cluster.IsRunning).SelectMany(cluster.EntitiesStartedOn)).ToList()),
             l => l.Count == 0, Failover, "the dead node's entities restarted on the survivors");
+
+    /// <summary>Starts the workload once the singleton streams and returns when the backfill is under way with entities on every node.</summary>
+    private static async Task<(int Singleton, Workload Work)> BackfillUnderWayAsync(TestCluster cluster, ClusterScenario s)
+    {
+        var singleton = await cluster.WaitForSingletonAsync(Startup);
+        var work = Workload.Start(s);
+        try
+        {
+            await Eventually.WaitAsync(async () => await s.SinkRowsAsync() > BackfillRows, Startup, "backfill under way");
+            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            Assert.False(BackfillFinished(cluster[singleton]), "the backfill finished before the kill; make the tables larger");
+            return (singleton, work);
+        }
+        catch
+        {
+            await work.DisposeAsync();
+            throw;
+        }
+    }
 
     private static async Task<int> StreamingAsync(TestCluster cluster)
     {
