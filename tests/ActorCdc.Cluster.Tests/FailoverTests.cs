@@ -65,10 +65,8 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
         await using var cluster = TestCluster.Start(Configs(s));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await StreamingAsync(cluster);
-            await using var work = Workload.Start(s);
-            await ProgressAsync(s, work);
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            var (singleton, started) = await StreamingUnderWayAsync(cluster, s);
+            await using var work = started;
 
             await cluster.KillAsync(singleton);
             await cluster.WaitForSingletonAsync(Failover, except: singleton);
@@ -84,10 +82,8 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
         await using var cluster = TestCluster.Start(Configs(s));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await StreamingAsync(cluster);
-            await using var work = Workload.Start(s);
-            await ProgressAsync(s, work);
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            var (singleton, started) = await StreamingUnderWayAsync(cluster, s);
+            await using var work = started;
             var victim = Enumerable.Range(0, 3).First(i => i != singleton);
             var moved = cluster.EntitiesStartedOn(victim);
 
@@ -126,10 +122,8 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
         await using var cluster = TestCluster.Start(Configs(s));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await StreamingAsync(cluster);
-            await using var work = Workload.Start(s);
-            await ProgressAsync(s, work);
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            var (singleton, started) = await StreamingUnderWayAsync(cluster, s);
+            await using var work = started;
             var leaving = Enumerable.Range(0, 3).First(i => i != singleton);
             var moved = cluster.EntitiesStartedOn(leaving);
 
@@ -155,10 +149,8 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
         await using var cluster = TestCluster.Start(Configs(s));
         await RunAsync(cluster, async () =>
         {
-            var singleton = await StreamingAsync(cluster);
-            await using var work = Workload.Start(s);
-            await ProgressAsync(s, work);
-            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
+            var (singleton, started) = await StreamingUnderWayAsync(cluster, s);
+            await using var work = started;
             var victim = Enumerable.Range(0, 3).First(i => i != singleton);
 
             await cluster.KillAsync(victim);
@@ -189,6 +181,24 @@ public partial class FailoverTests(ClusterFixture pg, ITestOutputHelper output) 
             await Eventually.WaitAsync(async () => await s.SinkRowsAsync() > BackfillRows, Startup, "backfill under way");
             await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
             Assert.False(BackfillFinished(cluster[singleton]), "the backfill finished before the kill; make the tables larger");
+            return (singleton, work);
+        }
+        catch
+        {
+            await work.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the workload once the backfill is over and returns when changes flow with entities on every node.</summary>
+    private static async Task<(int Singleton, Workload Work)> StreamingUnderWayAsync(TestCluster cluster, ClusterScenario s)
+    {
+        var singleton = await StreamingAsync(cluster);
+        var work = Workload.Start(s);
+        try
+        {
+            await ProgressAsync(s, work);
+            await cluster.WaitForEntitiesOnEveryNodeAsync(Startup);
             return (singleton, work);
         }
         catch
